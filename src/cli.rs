@@ -1,0 +1,75 @@
+//! Command-line definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "anshin",
+    version,
+    about = "A terminal cockpit for operating AWS Lambda fleets safely",
+    long_about = "A terminal cockpit for operating AWS Lambda fleets safely.\n\n\
+        Without a subcommand, anshin opens the live fleet view. Credentials come \
+        from the AWS default chain: environment, profiles (including SSO), and \
+        container or instance roles."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Config file (TOML). Default: the platform config directory, such as
+    /// ~/.config/anshin/config.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Colour theme: a name from themes/ (dark, light) or a path to a TOML file.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Named profile from ~/.aws/config (SSO profiles included).
+    #[arg(long, global = true, env = "AWS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Region to read; repeat or separate with commas for several.
+    /// Default: the profile's or the environment's region.
+    #[arg(
+        long = "region",
+        global = true,
+        value_delimiter = ',',
+        value_name = "REGION"
+    )]
+    pub regions: Vec<String>,
+
+    /// Send every AWS request to this endpoint instead of AWS, such as a
+    /// local emulator.
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Client-side limit for Lambda control-plane requests per second and
+    /// region (AWS allows 15, shared with every other tool on the account).
+    #[arg(long, global = true, value_name = "N")]
+    pub lambda_rps: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Poll the fleet once and write its state as JSON.
+    Snapshot {
+        /// File to write; `-` writes to standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Browse a snapshot file offline. Nothing is sent to AWS.
+    Open {
+        /// A file written by `anshin snapshot`.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}

@@ -1,0 +1,325 @@
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::function::Tags;
+use super::{
+    Alias, CallerIdentity, Function, FunctionMetrics, MetricSeries, Source, SourceState,
+    SourceStatus, Version, VersionMetrics,
+};
+use crate::aws::AwsError;
+use crate::poll::DataEvent;
+
+/// Version of the snapshot file layout; `anshin open` rejects other values.
+pub const SNAPSHOT_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct FunctionKey {
+    pub region: String,
+    pub name: String,
+}
+
+/// Everything known about one function. Each part is `None` until its
+/// source has answered, so a view can tell "loading" from "none".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionEntry {
+    pub function: Function,
+    pub aliases: Option<Vec<Alias>>,
+    pub tags: Option<Tags>,
+    pub versions: Option<Vec<Version>>,
+    pub metrics: Option<FunctionMetrics>,
+    pub version_metrics: Vec<VersionMetrics>,
+    /// The last error of a per-function call (aliases, tags, versions).
+    pub detail_error: Option<String>,
+}
+
+impl FunctionEntry {
+    fn new(function: Function) -> Self {
+        Self {
+            function,
+            aliases: None,
+            tags: None,
+            versions: None,
+            metrics: None,
+            version_metrics: Vec::new(),
+            detail_error: None,
+        }
+    }
+
+    pub fn key(&self) -> FunctionKey {
+        FunctionKey {
+            region: self.function.region.clone(),
+            name: self.function.name.clone(),
+        }
+    }
+}
+
+/// The metrics window of one region's last successful metrics poll.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsWindow {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub period_s: i64,
+}
+
+/// The whole known state of the fleet. The app applies every `DataEvent`
+/// here, and `anshin snapshot` writes this structure as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fleet {
+    pub format_version: u32,
+    /// When the last event was applied.
+    pub updated_at: Option<DateTime<Utc>>,
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+    pub endpoint: Option<String>,
+    pub identity: Option<CallerIdentity>,
+    pub identity_status: SourceStatus,
+    /// Functions by region, then by name.
+    pub functions: BTreeMap<String, BTreeMap<String, FunctionEntry>>,
+    pub metrics_window: BTreeMap<String, MetricsWindow>,
+    pub account_concurrency: BTreeMap<String, MetricSeries>,
+    pub metric_messages: BTreeMap<String, Vec<String>>,
+    pub sources: BTreeMap<String, BTreeMap<Source, SourceStatus>>,
+    /// Metrics requested from GetMetricData, the unit CloudWatch bills.
+    pub billed_metrics: u64,
+}
+
+impl Fleet {
+    pub fn new(profile: Option<String>, regions: Vec<String>, endpoint: Option<String>) -> Self {
+        let sources = regions
+            .iter()
+            .map(|region| (region.clone(), BTreeMap::new()))
+            .collect();
+        Self {
+            format_version: SNAPSHOT_FORMAT_VERSION,
+            updated_at: None,
+            profile,
+            regions,
+            endpoint,
+            identity: None,
+            identity_status: SourceStatus::default(),
+            functions: BTreeMap::new(),
+            metrics_window: BTreeMap::new(),
+            account_concurrency: BTreeMap::new(),
+            metric_messages: BTreeMap::new(),
+            sources,
+            billed_metrics: 0,
+        }
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = &FunctionEntry> {
+        self.functions.values().flat_map(|by_name| by_name.values())
+    }
+
+    pub fn entry(&self, key: &FunctionKey) -> Option<&FunctionEntry> {
+        self.functions.get(&key.region)?.get(&key.name)
+    }
+
+    fn entry_mut(&mut self, region: &str, name: &str) -> Option<&mut FunctionEntry> {
+        self.functions.get_mut(region)?.get_mut(name)
+    }
+
+    pub fn function_count(&self) -> usize {
+        self.functions.values().map(BTreeMap::len).sum()
+    }
+
+    /// The state of one source in one region; `Loading` until it reported.
+    pub fn source_status(&self, region: &str, source: Source) -> SourceStatus {
+        self.sources
+            .get(region)
+            .and_then(|by_source| by_source.get(&source))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// True once the function list of `region` has arrived at least once.
+    pub fn functions_loaded(&self, region: &str) -> bool {
+        self.source_status(region, Source::Functions)
+            .last_ok
+            .is_some()
+    }
+
+    fn record<T>(
+        &mut self,
+        region: &str,
+        source: Source,
+        at: DateTime<Utc>,
+        result: &Result<T, AwsError>,
+    ) {
+        let status = self
+            .sources
+            .entry(region.to_string())
+            .or_default()
+            .entry(source)
+            .or_default();
+        match result {
+            Ok(_) => {
+                status.state = SourceState::Ok;
+                status.last_ok = Some(at);
+            }
+            Err(error) => {
+                status.state = SourceState::Error {
+                    detail: error.to_string(),
+                };
+            }
+        }
+    }
+
+    /// Applies one event from the data layer. An error updates the state of
+    /// its source and leaves the data from earlier polls in place.
+    pub fn apply(&mut self, event: DataEvent) {
+        let now = Utc::now();
+        self.updated_at = Some(now);
+        match event {
+            DataEvent::Identity(result) => {
+                match &result {
+                    Ok(_) => {
+                        self.identity_status.state = SourceState::Ok;
+                        self.identity_status.last_ok = Some(now);
+                    }
+                    Err(error) => {
+                        self.identity_status.state = SourceState::Error {
+                            detail: error.to_string(),
+                        }
+                    }
+                }
+                if let Ok(identity) = result {
+                    self.identity = Some(identity);
+                }
+            }
+            DataEvent::Functions { region, at, result } => {
+                self.record(&region, Source::Functions, at, &result);
+                if let Ok(functions) = result {
+                    self.replace_functions(&region, functions);
+                }
+            }
+            DataEvent::FunctionDetail {
+                region,
+                function,
+                aliases,
+                tags,
+            } => {
+                if let Some(entry) = self.entry_mut(&region, &function) {
+                    entry.detail_error = None;
+                    match aliases {
+                        Ok(aliases) => entry.aliases = Some(aliases),
+                        Err(error) => entry.detail_error = Some(error.to_string()),
+                    }
+                    match tags {
+                        Ok(tags) => entry.tags = Some(tags),
+                        Err(error) => entry.detail_error = Some(error.to_string()),
+                    }
+                }
+            }
+            DataEvent::DetailsDone {
+                region,
+                at,
+                first_error,
+            } => {
+                let result = first_error.map_or(Ok(()), Err);
+                self.record(&region, Source::Aliases, at, &result);
+            }
+            DataEvent::Versions {
+                region,
+                function,
+                result,
+            } => {
+                if let Some(entry) = self.entry_mut(&region, &function) {
+                    match result {
+                        Ok(versions) => entry.versions = Some(versions),
+                        Err(error) => entry.detail_error = Some(error.to_string()),
+                    }
+                }
+            }
+            DataEvent::VersionsDone {
+                region,
+                at,
+                first_error,
+            } => {
+                let result = first_error.map_or(Ok(()), Err);
+                self.record(&region, Source::Versions, at, &result);
+            }
+            DataEvent::Metrics {
+                region,
+                at,
+                result,
+                billed_metrics,
+            } => {
+                self.billed_metrics += billed_metrics;
+                self.record(&region, Source::Metrics, at, &result);
+                if let Ok(metrics) = result {
+                    self.apply_metrics(&region, metrics);
+                }
+            }
+            DataEvent::Percentiles {
+                region,
+                at,
+                result,
+                billed_metrics,
+            } => {
+                self.billed_metrics += billed_metrics;
+                self.record(&region, Source::Percentiles, at, &result);
+                let mut by_function = result.unwrap_or_default();
+                if let Some(entries) = self.functions.get_mut(&region) {
+                    for (name, entry) in entries.iter_mut() {
+                        if let Some(metrics) = entry.metrics.as_mut() {
+                            metrics.duration_p99_ms = by_function.remove(name);
+                        }
+                    }
+                }
+            }
+            DataEvent::CycleComplete { .. } => {}
+        }
+    }
+
+    /// Replaces the function list of a region and keeps what was already
+    /// known about functions that are still there.
+    fn replace_functions(&mut self, region: &str, functions: Vec<Function>) {
+        let mut previous = self.functions.remove(region).unwrap_or_default();
+        let mut next = BTreeMap::new();
+        for function in functions {
+            let name = function.name.clone();
+            let entry = match previous.remove(&name) {
+                Some(mut entry) => {
+                    entry.function = function;
+                    entry
+                }
+                None => FunctionEntry::new(function),
+            };
+            next.insert(name, entry);
+        }
+        self.functions.insert(region.to_string(), next);
+    }
+
+    fn apply_metrics(&mut self, region: &str, mut metrics: super::FleetMetrics) {
+        self.metrics_window.insert(
+            region.to_string(),
+            MetricsWindow {
+                start: metrics.start,
+                end: metrics.end,
+                period_s: metrics.period_s,
+            },
+        );
+        self.account_concurrency.insert(
+            region.to_string(),
+            std::mem::take(&mut metrics.account_concurrency),
+        );
+        self.metric_messages
+            .insert(region.to_string(), std::mem::take(&mut metrics.messages));
+        if let Some(entries) = self.functions.get_mut(region) {
+            for (name, entry) in entries.iter_mut() {
+                // The percentile series comes from its own call; keep it
+                // until that call reports again.
+                let p99 = entry
+                    .metrics
+                    .as_mut()
+                    .and_then(|old| old.duration_p99_ms.take());
+                let mut fresh = metrics.functions.remove(name).unwrap_or_default();
+                fresh.duration_p99_ms = p99;
+                entry.metrics = Some(fresh);
+                entry.version_metrics = metrics.versions.remove(name).unwrap_or_default();
+            }
+        }
+    }
+}

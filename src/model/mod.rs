@@ -1,0 +1,14 @@
+//! Plain data types shared by the data layer, the checks, the UI and the
+//! snapshot files. Nothing here talks to AWS.
+
+mod fleet;
+mod function;
+mod metrics;
+mod source;
+
+pub use fleet::{Fleet, FunctionEntry, FunctionKey, SNAPSHOT_FORMAT_VERSION};
+pub use function::{
+    Alias, CallerIdentity, Function, PackageType, RoutingWeight, Version, VpcConfig,
+};
+pub use metrics::{FleetMetrics, FunctionMetrics, MetricPoint, MetricSeries, VersionMetrics};
+pub use source::{Source, SourceState, SourceStatus};

@@ -1,0 +1,159 @@
+//! One full read of the fleet, and snapshot files for offline browsing.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::aws::AwsContext;
+use crate::model::{Fleet, SNAPSHOT_FORMAT_VERSION};
+use crate::poll::{self, DataEvent, PollConfig, PollMode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write snapshot {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not an anshin snapshot: {source}")]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{path} has snapshot format {found}, but this build reads format {expected}; open it with a matching anshin version"
+    )]
+    Version {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+}
+
+/// Polls every source of every region once and returns the resulting state.
+/// `progress` sees each event before it is applied, for progress output.
+pub async fn collect(
+    context: &AwsContext,
+    config: PollConfig,
+    mut progress: impl FnMut(&DataEvent),
+) -> Fleet {
+    let mut fleet = Fleet::new(
+        context.profile.clone(),
+        context.region_names(),
+        context.endpoint_url.clone(),
+    );
+    let mut pending: BTreeSet<String> = context.region_names().into_iter().collect();
+    let mut identity_pending = !context.regions.is_empty();
+    let mut handle = poll::spawn(context, config, PollMode::Once);
+
+    while let Some(event) = handle.events.recv().await {
+        progress(&event);
+        match &event {
+            DataEvent::CycleComplete { region } => {
+                pending.remove(region);
+            }
+            DataEvent::Identity(_) => identity_pending = false,
+            _ => {}
+        }
+        fleet.apply(event);
+        if pending.is_empty() && !identity_pending {
+            break;
+        }
+    }
+    handle.shutdown();
+    fleet
+}
+
+/// Writes the fleet as pretty JSON; `-` writes to standard output.
+pub fn write(fleet: &Fleet, path: &Path) -> Result<(), SnapshotError> {
+    let json = serde_json::to_string_pretty(fleet).map_err(|source| SnapshotError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let written = if path == Path::new("-") {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(json.as_bytes())
+            .and_then(|()| stdout.write_all(b"\n"))
+    } else {
+        std::fs::write(path, json + "\n")
+    };
+    written.map_err(|source| SnapshotError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+pub fn read(path: &Path) -> Result<Fleet, SnapshotError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+
+    // Check the version before the full parse, so an older or newer file
+    // gets a clear message instead of a missing-field error.
+    #[derive(serde::Deserialize)]
+    struct Header {
+        format_version: u32,
+    }
+    let header: Header = serde_json::from_str(&text).map_err(|source| SnapshotError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if header.format_version != SNAPSHOT_FORMAT_VERSION {
+        return Err(SnapshotError::Version {
+            path: path.to_path_buf(),
+            found: header.format_version,
+            expected: SNAPSHOT_FORMAT_VERSION,
+        });
+    }
+    serde_json::from_str(&text).map_err(|source| SnapshotError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A one-line description of an event for progress output on stderr.
+pub fn describe_progress(event: &DataEvent) -> Option<String> {
+    match event {
+        DataEvent::Identity(Ok(identity)) => Some(format!(
+            "account {}",
+            identity.account.as_deref().unwrap_or("unknown")
+        )),
+        DataEvent::Functions { region, result, .. } => Some(match result {
+            Ok(functions) => format!("{region}: {} functions", functions.len()),
+            Err(error) => format!("{region}: {error}"),
+        }),
+        DataEvent::DetailsDone {
+            region,
+            first_error,
+            ..
+        } => Some(match first_error {
+            None => format!("{region}: aliases and tags read"),
+            Some(error) => format!("{region}: aliases and tags read with errors, first: {error}"),
+        }),
+        DataEvent::VersionsDone {
+            region,
+            first_error,
+            ..
+        } => Some(match first_error {
+            None => format!("{region}: versions read"),
+            Some(error) => format!("{region}: versions read with errors, first: {error}"),
+        }),
+        DataEvent::Metrics { region, result, .. } => Some(match result {
+            Ok(_) => format!("{region}: metrics read"),
+            Err(error) => format!("{region}: {error}"),
+        }),
+        DataEvent::Percentiles { region, result, .. } => Some(match result {
+            Ok(_) => format!("{region}: p99 read"),
+            Err(error) => format!("{region}: p99 unavailable: {error}"),
+        }),
+        DataEvent::Identity(Err(error)) => Some(error.to_string()),
+        _ => None,
+    }
+}

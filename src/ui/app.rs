@@ -1,0 +1,276 @@
+//! UI state and the one function that changes it.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{Event, KeyEvent};
+
+use super::action::Action;
+use super::keymap::{self, Context};
+use super::rows::{Column, Filter, FleetRow, Sort, fleet_rows};
+use super::theme::Theme;
+use crate::model::{Fleet, FunctionKey};
+use crate::poll::{DataEvent, PollRequest};
+
+/// Where the data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    /// A snapshot file: nothing is polled and every write is disabled.
+    Offline {
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    Fleet,
+    Detail(FunctionKey),
+}
+
+pub struct App {
+    pub fleet: Fleet,
+    pub mode: Mode,
+    pub view: View,
+    pub theme: Theme,
+    pub show_help: bool,
+    /// True while the filter prompt has the keyboard.
+    pub filtering: bool,
+    pub filter_text: String,
+    pub sort: Sort,
+    /// The selected function; the row index follows from the sorted rows,
+    /// so a refresh or re-sort keeps the selection on the same function.
+    pub selected: Option<FunctionKey>,
+    pub detail_scroll: u16,
+    /// Terminal size, for paging.
+    pub viewport: (u16, u16),
+    /// The clock for ages in the header, set on every tick, so rendering
+    /// stays a pure function of state.
+    pub now: DateTime<Utc>,
+    /// A one-line notice in the footer, such as "refresh requested".
+    pub notice: Option<String>,
+    pub should_quit: bool,
+    requests: Vec<PollRequest>,
+}
+
+impl App {
+    pub fn new(fleet: Fleet, mode: Mode, theme: Theme, now: DateTime<Utc>) -> Self {
+        let mut app = Self {
+            fleet,
+            mode,
+            view: View::Fleet,
+            theme,
+            show_help: false,
+            filtering: false,
+            filter_text: String::new(),
+            sort: Sort::default(),
+            selected: None,
+            detail_scroll: 0,
+            viewport: (80, 24),
+            now,
+            notice: None,
+            should_quit: false,
+            requests: Vec::new(),
+        };
+        app.reconcile_selection();
+        app
+    }
+
+    pub fn is_offline(&self) -> bool {
+        matches!(self.mode, Mode::Offline { .. })
+    }
+
+    pub fn filter(&self) -> Filter {
+        Filter::parse(&self.filter_text)
+    }
+
+    pub fn rows(&self) -> Vec<FleetRow<'_>> {
+        fleet_rows(&self.fleet, &self.filter(), self.sort)
+    }
+
+    /// The index of the selected row among `rows`.
+    pub fn selected_index(&self, rows: &[FleetRow<'_>]) -> Option<usize> {
+        let selected = self.selected.as_ref()?;
+        rows.iter().position(|row| &row.entry.key() == selected)
+    }
+
+    /// Requests for the data layer since the last call.
+    pub fn take_requests(&mut self) -> Vec<PollRequest> {
+        std::mem::take(&mut self.requests)
+    }
+
+    pub fn context(&self) -> Context {
+        if self.show_help {
+            Context::Help
+        } else {
+            match self.view {
+                View::Fleet => Context::Fleet,
+                View::Detail(_) => Context::Detail,
+            }
+        }
+    }
+
+    pub fn handle_event(&mut self, event: Event) {
+        match event {
+            Event::Key(key) => self.handle_key(key),
+            Event::Resize(width, height) => self.viewport = (width, height),
+            _ => {}
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if let Some(action) = keymap::resolve(self.context(), self.filtering, key) {
+            self.update(action);
+        }
+    }
+
+    pub fn apply(&mut self, event: DataEvent) {
+        self.fleet.apply(event);
+        self.reconcile_selection();
+    }
+
+    pub fn tick(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+    }
+
+    /// Keeps the selection on a visible row: none when the table is empty,
+    /// the first row when the selected function is gone or filtered out.
+    fn reconcile_selection(&mut self) {
+        let first = {
+            let rows = self.rows();
+            if self.selected_index(&rows).is_some() {
+                return;
+            }
+            rows.first().map(FleetRow::key)
+        };
+        self.selected = first;
+    }
+
+    fn page_size(&self) -> usize {
+        // Header, table header, borders and footer take about eight lines.
+        usize::from(self.viewport.1.saturating_sub(8)).max(1)
+    }
+
+    fn move_selection(&mut self, step: impl FnOnce(usize, usize) -> usize) {
+        let next = {
+            let rows = self.rows();
+            if rows.is_empty() {
+                return;
+            }
+            let current = self.selected_index(&rows).unwrap_or(0);
+            let index = step(current, rows.len()).min(rows.len() - 1);
+            rows[index].key()
+        };
+        self.selected = Some(next);
+    }
+
+    pub fn update(&mut self, action: Action) {
+        self.notice = None;
+        match action {
+            Action::Quit => self.should_quit = true,
+            Action::ToggleHelp => self.show_help = !self.show_help,
+            Action::Refresh => {
+                if self.is_offline() {
+                    self.notice = Some(super::messages::OFFLINE_REFRESH.to_string());
+                } else {
+                    self.requests.push(PollRequest::RefreshAll);
+                    self.notice = Some(super::messages::REFRESH_REQUESTED.to_string());
+                }
+            }
+            Action::StartFilter => self.filtering = true,
+            Action::FilterInput(ch) => {
+                self.filter_text.push(ch);
+                self.reconcile_selection();
+            }
+            Action::FilterBackspace => {
+                self.filter_text.pop();
+                self.reconcile_selection();
+            }
+            Action::FilterApply => self.filtering = false,
+            Action::FilterCancel => {
+                self.filtering = false;
+                self.filter_text.clear();
+                self.reconcile_selection();
+            }
+            Action::NextSortColumn | Action::PreviousSortColumn => {
+                let columns = Column::SORTABLE;
+                let current = columns
+                    .iter()
+                    .position(|c| *c == self.sort.column)
+                    .unwrap_or(0);
+                let next = if action == Action::NextSortColumn {
+                    (current + 1) % columns.len()
+                } else {
+                    (current + columns.len() - 1) % columns.len()
+                };
+                self.sort.column = columns[next];
+                // Names read best A to Z; numbers are wanted worst first.
+                self.sort.descending = !matches!(
+                    self.sort.column,
+                    Column::Name | Column::Region | Column::Runtime | Column::Routing
+                );
+            }
+            Action::ReverseSort => self.sort.descending = !self.sort.descending,
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::First
+            | Action::Last => {
+                self.navigate(action);
+            }
+            Action::Open => self.open_selected(),
+            Action::Back => match self.view {
+                View::Detail(_) => {
+                    self.view = View::Fleet;
+                    self.detail_scroll = 0;
+                }
+                View::Fleet => {
+                    self.filter_text.clear();
+                    self.reconcile_selection();
+                }
+            },
+        }
+    }
+
+    fn navigate(&mut self, action: Action) {
+        if let View::Detail(_) = self.view {
+            let page = self.page_size() as u16;
+            self.detail_scroll = match action {
+                Action::Up => self.detail_scroll.saturating_sub(1),
+                Action::Down => self.detail_scroll.saturating_add(1),
+                Action::PageUp => self.detail_scroll.saturating_sub(page),
+                Action::PageDown => self.detail_scroll.saturating_add(page),
+                _ => 0,
+            };
+            return;
+        }
+        let page = self.page_size();
+        match action {
+            Action::Up => self.move_selection(|i, _| i.saturating_sub(1)),
+            Action::Down => self.move_selection(|i, _| i + 1),
+            Action::PageUp => self.move_selection(|i, _| i.saturating_sub(page)),
+            Action::PageDown => self.move_selection(|i, _| i + page),
+            Action::First => self.move_selection(|_, _| 0),
+            Action::Last => self.move_selection(|_, len| len.saturating_sub(1)),
+            _ => {}
+        }
+    }
+
+    fn open_selected(&mut self) {
+        let Some(key) = self.selected.clone() else {
+            return;
+        };
+        let Some(entry) = self.fleet.entry(&key) else {
+            return;
+        };
+        if !self.is_offline() {
+            self.requests.push(PollRequest::Function {
+                key: key.clone(),
+                arn: entry.function.arn.clone(),
+            });
+        }
+        self.view = View::Detail(key);
+        self.detail_scroll = 0;
+    }
+}

@@ -1,0 +1,342 @@
+//! The keymap: one table from keys to actions, per input context. The help
+//! overlay is drawn from the same table, so it always lists every key.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::action::Action;
+
+/// Where the keyboard focus is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Keys that work in every view (except while typing a filter).
+    Global,
+    Fleet,
+    Detail,
+    Help,
+}
+
+pub struct Binding {
+    pub context: Context,
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+    pub action: Action,
+    /// The key as the help overlay shows it.
+    pub label: &'static str,
+    pub help: &'static str,
+}
+
+const fn bind(
+    context: Context,
+    code: KeyCode,
+    modifiers: KeyModifiers,
+    action: Action,
+    label: &'static str,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        context,
+        code,
+        modifiers,
+        action,
+        label,
+        help,
+    }
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+
+use Context::{Detail, Fleet, Global, Help};
+
+pub const BINDINGS: &[Binding] = &[
+    bind(Global, KeyCode::Char('q'), NONE, Action::Quit, "q", "quit"),
+    bind(
+        Global,
+        KeyCode::Char('c'),
+        CTRL,
+        Action::Quit,
+        "Ctrl-C",
+        "quit",
+    ),
+    bind(
+        Global,
+        KeyCode::Char('?'),
+        NONE,
+        Action::ToggleHelp,
+        "?",
+        "show or hide this help",
+    ),
+    bind(
+        Global,
+        KeyCode::Char('?'),
+        SHIFT,
+        Action::ToggleHelp,
+        "?",
+        "show or hide this help",
+    ),
+    bind(
+        Global,
+        KeyCode::Char('r'),
+        NONE,
+        Action::Refresh,
+        "r",
+        "refresh every source now",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Down,
+        NONE,
+        Action::Down,
+        "↑ ↓ j k",
+        "move the selection",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Char('j'),
+        NONE,
+        Action::Down,
+        "↑ ↓ j k",
+        "move the selection",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Up,
+        NONE,
+        Action::Up,
+        "↑ ↓ j k",
+        "move the selection",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Char('k'),
+        NONE,
+        Action::Up,
+        "↑ ↓ j k",
+        "move the selection",
+    ),
+    bind(
+        Fleet,
+        KeyCode::PageDown,
+        NONE,
+        Action::PageDown,
+        "PgUp PgDn",
+        "move one page",
+    ),
+    bind(
+        Fleet,
+        KeyCode::PageUp,
+        NONE,
+        Action::PageUp,
+        "PgUp PgDn",
+        "move one page",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Home,
+        NONE,
+        Action::First,
+        "Home End g G",
+        "first or last function",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Char('g'),
+        NONE,
+        Action::First,
+        "Home End g G",
+        "first or last function",
+    ),
+    bind(
+        Fleet,
+        KeyCode::End,
+        NONE,
+        Action::Last,
+        "Home End g G",
+        "first or last function",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Char('G'),
+        SHIFT,
+        Action::Last,
+        "Home End g G",
+        "first or last function",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Char('G'),
+        NONE,
+        Action::Last,
+        "Home End g G",
+        "first or last function",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Enter,
+        NONE,
+        Action::Open,
+        "Enter",
+        "open the function's detail",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Char('/'),
+        NONE,
+        Action::StartFilter,
+        "/",
+        "filter: text or tag:key=value",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Esc,
+        NONE,
+        Action::Back,
+        "Esc",
+        "clear the filter",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Char('s'),
+        NONE,
+        Action::NextSortColumn,
+        "s",
+        "sort by the next column",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Char('S'),
+        SHIFT,
+        Action::PreviousSortColumn,
+        "S",
+        "sort by the previous column",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Char('S'),
+        NONE,
+        Action::PreviousSortColumn,
+        "S",
+        "sort by the previous column",
+    ),
+    bind(
+        Fleet,
+        KeyCode::Char('i'),
+        NONE,
+        Action::ReverseSort,
+        "i",
+        "reverse the sort order",
+    ),
+    bind(
+        Detail,
+        KeyCode::Esc,
+        NONE,
+        Action::Back,
+        "Esc",
+        "back to the fleet",
+    ),
+    bind(
+        Detail,
+        KeyCode::Down,
+        NONE,
+        Action::Down,
+        "↑ ↓ j k",
+        "scroll",
+    ),
+    bind(
+        Detail,
+        KeyCode::Char('j'),
+        NONE,
+        Action::Down,
+        "↑ ↓ j k",
+        "scroll",
+    ),
+    bind(Detail, KeyCode::Up, NONE, Action::Up, "↑ ↓ j k", "scroll"),
+    bind(
+        Detail,
+        KeyCode::Char('k'),
+        NONE,
+        Action::Up,
+        "↑ ↓ j k",
+        "scroll",
+    ),
+    bind(
+        Detail,
+        KeyCode::PageDown,
+        NONE,
+        Action::PageDown,
+        "PgUp PgDn",
+        "scroll one page",
+    ),
+    bind(
+        Detail,
+        KeyCode::PageUp,
+        NONE,
+        Action::PageUp,
+        "PgUp PgDn",
+        "scroll one page",
+    ),
+    bind(
+        Detail,
+        KeyCode::Home,
+        NONE,
+        Action::First,
+        "Home g",
+        "scroll to the top",
+    ),
+    bind(
+        Detail,
+        KeyCode::Char('g'),
+        NONE,
+        Action::First,
+        "Home g",
+        "scroll to the top",
+    ),
+    bind(
+        Help,
+        KeyCode::Esc,
+        NONE,
+        Action::ToggleHelp,
+        "Esc",
+        "close this help",
+    ),
+];
+
+/// The action for `key` in `context`, or `None` for an unbound key.
+/// `filtering` is true while the filter prompt has the focus: then printable
+/// keys are text, and only Enter, Esc, Backspace and Ctrl-C act.
+pub fn resolve(context: Context, filtering: bool, key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if filtering {
+        return match (key.code, key.modifiers) {
+            (KeyCode::Char('c'), CTRL) => Some(Action::Quit),
+            (KeyCode::Enter, _) => Some(Action::FilterApply),
+            (KeyCode::Esc, _) => Some(Action::FilterCancel),
+            (KeyCode::Backspace, _) => Some(Action::FilterBackspace),
+            (KeyCode::Char(ch), modifiers) if !modifiers.contains(CTRL) => {
+                Some(Action::FilterInput(ch))
+            }
+            _ => None,
+        };
+    }
+    let lookup = |wanted: Context| {
+        BINDINGS
+            .iter()
+            .find(|b| b.context == wanted && b.code == key.code && b.modifiers == key.modifiers)
+            .map(|b| b.action)
+    };
+    lookup(context).or_else(|| lookup(Context::Global))
+}
+
+/// The bindings of one context for the help overlay, one line per label.
+pub fn help_lines(context: Context) -> Vec<(&'static str, &'static str)> {
+    let mut lines: Vec<(&'static str, &'static str)> = Vec::new();
+    for binding in BINDINGS.iter().filter(|b| b.context == context) {
+        if !lines.iter().any(|(label, _)| *label == binding.label) {
+            lines.push((binding.label, binding.help));
+        }
+    }
+    lines
+}

@@ -1,0 +1,182 @@
+//! Header: who and where the cockpit is looking, and each source's state.
+
+use chrono::Duration;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::aws::is_aws_endpoint;
+use crate::model::{Source, SourceState, SourceStatus};
+use crate::ui::app::{App, Mode};
+use crate::ui::format;
+use crate::ui::messages;
+
+/// CloudWatch bills GetMetricData at USD 0.01 per 1,000 metrics requested
+/// (us-east-1 list price; other regions differ slightly).
+const USD_PER_METRIC: f64 = 0.01 / 1_000.0;
+
+/// A source whose last good data is older than this is shown as stale.
+fn stale_after(source: Source) -> Duration {
+    match source {
+        Source::Metrics | Source::Percentiles => Duration::minutes(3),
+        Source::Identity => Duration::hours(12),
+        Source::Functions | Source::Aliases | Source::Versions => Duration::minutes(10),
+    }
+}
+
+const REGION_SOURCES: [Source; 5] = [
+    Source::Functions,
+    Source::Aliases,
+    Source::Versions,
+    Source::Metrics,
+    Source::Percentiles,
+];
+
+fn status_span<'a>(app: &App, source: Source, status: &SourceStatus) -> Vec<Span<'a>> {
+    let theme = &app.theme;
+    let label = source.label();
+    let stale = !app.is_offline()
+        && status
+            .last_ok
+            .is_some_and(|at| app.now - at > stale_after(source));
+    let (symbol, style) = match (&status.state, stale) {
+        (SourceState::Loading, _) => ("…", Style::default().fg(theme.muted)),
+        (SourceState::Error { .. }, _) => ("✗", Style::default().fg(theme.error)),
+        (SourceState::Ok, true) => ("⚠", Style::default().fg(theme.warning)),
+        (SourceState::Ok, false) => ("✓", Style::default().fg(theme.ok)),
+    };
+    let mut text = format!("{symbol} {label}");
+    if stale {
+        text.push_str(" stale");
+    }
+    vec![Span::styled(text, style), Span::raw("  ")]
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let fleet = &app.fleet;
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let muted = Style::default().fg(theme.muted);
+
+    // Line 1: identity and target.
+    let account = fleet
+        .identity
+        .as_ref()
+        .and_then(|i| i.account.clone())
+        .map(|a| format!("account {a}"))
+        .unwrap_or_else(|| messages::NO_IDENTITY.to_string());
+    let mut first = vec![
+        Span::styled(
+            format!(" {} ", messages::APP_NAME),
+            Style::default()
+                .fg(theme.selected_text)
+                .bg(theme.title)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(" "),
+        Span::styled(account, bold),
+        Span::styled("  profile ", muted),
+        Span::raw(
+            fleet
+                .profile
+                .clone()
+                .unwrap_or_else(|| "default".to_string()),
+        ),
+        Span::styled("  region ", muted),
+        Span::raw(fleet.regions.join(",")),
+    ];
+    let endpoint = fleet.endpoint.as_deref();
+    first.push(Span::styled("  endpoint ", muted));
+    match endpoint {
+        Some(url) if !is_aws_endpoint(Some(url)) => {
+            first.push(Span::styled(
+                url.to_string(),
+                Style::default().fg(theme.local_endpoint),
+            ));
+            first.push(Span::styled(
+                format!(" [{}]", messages::NOT_AWS_BADGE),
+                Style::default()
+                    .fg(theme.local_endpoint)
+                    .add_modifier(Modifier::BOLD),
+            ));
+        }
+        Some(url) => first.push(Span::raw(url.to_string())),
+        None => first.push(Span::raw("AWS")),
+    }
+
+    // Line 2: freshness, source states and the cockpit's own API spend.
+    let mut second = Vec::new();
+    match &app.mode {
+        Mode::Offline { path } => {
+            second.push(Span::styled(
+                format!(" {} ", messages::OFFLINE_BADGE),
+                Style::default().fg(theme.selected_text).bg(theme.warning),
+            ));
+            let taken = fleet
+                .updated_at
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_else(|| "unknown time".to_string());
+            second.push(Span::raw(format!(" {} taken {taken}  ", path.display())));
+        }
+        Mode::Live => {
+            let age = fleet
+                .updated_at
+                .map(|t| format!("data {} ago  ", format::age(t, app.now)))
+                .unwrap_or_else(|| "no data yet  ".to_string());
+            second.push(Span::raw(format!(" {age}")));
+        }
+    }
+    second.extend(status_span(app, Source::Identity, &fleet.identity_status));
+    let multi_region = fleet.regions.len() > 1;
+    for region in &fleet.regions {
+        if multi_region {
+            second.push(Span::styled(format!("{region}: "), muted));
+        }
+        for source in REGION_SOURCES {
+            second.extend(status_span(
+                app,
+                source,
+                &fleet.source_status(region, source),
+            ));
+        }
+    }
+    second.push(Span::styled(
+        format!(
+            "API ${:.4} ({} metrics)",
+            fleet.billed_metrics as f64 * USD_PER_METRIC,
+            fleet.billed_metrics
+        ),
+        muted,
+    ));
+
+    // Line 3: the first error in full, so its reason is readable.
+    let first_error = std::iter::once(("", &fleet.identity_status))
+        .chain(fleet.sources.iter().flat_map(|(region, by_source)| {
+            by_source
+                .values()
+                .map(move |status| (region.as_str(), status))
+        }))
+        .find_map(|(region, status)| match &status.state {
+            SourceState::Error { detail } => Some((region, detail.clone())),
+            _ => None,
+        });
+    let third = match first_error {
+        Some((region, detail)) => {
+            let prefix = if region.is_empty() {
+                String::new()
+            } else {
+                format!("{region}: ")
+            };
+            Line::from(Span::styled(
+                format!(" ✗ {prefix}{detail}"),
+                Style::default().fg(theme.error),
+            ))
+        }
+        None => Line::default(),
+    };
+
+    let text = vec![Line::from(first), Line::from(second), third];
+    frame.render_widget(Paragraph::new(text), area);
+}

@@ -1,0 +1,34 @@
+//! Rendering: pure functions from `App` to a frame, one file per panel.
+
+mod detail;
+mod fleet;
+mod footer;
+mod header;
+mod help;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use super::app::{App, View};
+
+/// Height of the header panel in lines.
+const HEADER_HEIGHT: u16 = 3;
+
+pub fn render(frame: &mut Frame, app: &App) {
+    let [header_area, body_area, footer_area] = Layout::vertical([
+        Constraint::Length(HEADER_HEIGHT),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+
+    header::render(frame, header_area, app);
+    match &app.view {
+        View::Fleet => fleet::render(frame, body_area, app),
+        View::Detail(key) => detail::render(frame, body_area, app, key),
+    }
+    footer::render(frame, footer_area, app);
+    if app.show_help {
+        help::render(frame, frame.area(), app);
+    }
+}
