@@ -56,7 +56,7 @@ pub async fn collect(
             DataEvent::CycleComplete { region } => {
                 pending.remove(region);
             }
-            DataEvent::Identity(_) => identity_pending = false,
+            DataEvent::Identity { .. } => identity_pending = false,
             _ => {}
         }
         fleet.apply(event);
@@ -121,7 +121,10 @@ pub fn read(path: &Path) -> Result<Fleet, SnapshotError> {
 /// A one-line description of an event for progress output on stderr.
 pub fn describe_progress(event: &DataEvent) -> Option<String> {
     match event {
-        DataEvent::Identity(Ok(identity)) => Some(format!(
+        DataEvent::Identity {
+            result: Ok(identity),
+            ..
+        } => Some(format!(
             "account {}",
             identity.account.as_deref().unwrap_or("unknown")
         )),
@@ -153,7 +156,9 @@ pub fn describe_progress(event: &DataEvent) -> Option<String> {
             Ok(_) => format!("{region}: p99 read"),
             Err(error) => format!("{region}: p99 unavailable: {error}"),
         }),
-        DataEvent::Identity(Err(error)) => Some(error.to_string()),
+        DataEvent::Identity {
+            result: Err(error), ..
+        } => Some(error.to_string()),
         _ => None,
     }
 }

@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+
 use serde::{Deserialize, Serialize};
 
 use super::function::Tags;
@@ -169,14 +170,15 @@ impl Fleet {
     /// Applies one event from the data layer. An error updates the state of
     /// its source and leaves the data from earlier polls in place.
     pub fn apply(&mut self, event: DataEvent) {
-        let now = Utc::now();
-        self.updated_at = Some(now);
+        if let Some(at) = event.at() {
+            self.updated_at = Some(self.updated_at.map_or(at, |previous| previous.max(at)));
+        }
         match event {
-            DataEvent::Identity(result) => {
+            DataEvent::Identity { at, result } => {
                 match &result {
                     Ok(_) => {
                         self.identity_status.state = SourceState::Ok;
-                        self.identity_status.last_ok = Some(now);
+                        self.identity_status.last_ok = Some(at);
                     }
                     Err(error) => {
                         self.identity_status.state = SourceState::Error {

@@ -11,7 +11,10 @@ use crate::model::{
 /// reaches the screen for its source while other data stays.
 #[derive(Debug, Clone)]
 pub enum DataEvent {
-    Identity(Result<CallerIdentity, AwsError>),
+    Identity {
+        at: DateTime<Utc>,
+        result: Result<CallerIdentity, AwsError>,
+    },
     Functions {
         region: String,
         at: DateTime<Utc>,
@@ -52,9 +55,7 @@ pub enum DataEvent {
         billed_metrics: u64,
     },
     /// Sent in `PollMode::Once` when a region has read everything.
-    CycleComplete {
-        region: String,
-    },
+    CycleComplete { region: String },
 }
 
 /// What the app asks of the data layer.
@@ -65,4 +66,21 @@ pub enum PollRequest {
     /// Re-read aliases, tags and versions of one function, such as the one
     /// whose detail pane just opened.
     Function { key: FunctionKey, arn: String },
+}
+
+impl DataEvent {
+    /// When the data in this event was read, where the event records it.
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            DataEvent::Identity { at, .. }
+            | DataEvent::Functions { at, .. }
+            | DataEvent::DetailsDone { at, .. }
+            | DataEvent::VersionsDone { at, .. }
+            | DataEvent::Metrics { at, .. }
+            | DataEvent::Percentiles { at, .. } => Some(*at),
+            DataEvent::FunctionDetail { .. }
+            | DataEvent::Versions { .. }
+            | DataEvent::CycleComplete { .. } => None,
+        }
+    }
 }

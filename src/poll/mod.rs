@@ -97,8 +97,9 @@ pub fn spawn(context: &AwsContext, config: PollConfig, mode: PollMode) -> PollHa
     if let Some(first) = context.regions.first().cloned() {
         let tx = event_tx.clone();
         tasks.spawn(async move {
-            let identity = caller_identity(&first).await;
-            let _ = tx.send(DataEvent::Identity(identity)).await;
+            let result = caller_identity(&first).await;
+            let at = chrono::Utc::now();
+            let _ = tx.send(DataEvent::Identity { at, result }).await;
         });
     }
 

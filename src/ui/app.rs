@@ -147,8 +147,8 @@ impl App {
     }
 
     fn page_size(&self) -> usize {
-        // Header, table header, borders and footer take about eight lines.
-        usize::from(self.viewport.1.saturating_sub(8)).max(1)
+        // Header, table header, borders and footer take nine lines.
+        usize::from(self.viewport.1.saturating_sub(9)).max(1)
     }
 
     fn move_selection(&mut self, step: impl FnOnce(usize, usize) -> usize) {

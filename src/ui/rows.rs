@@ -87,11 +87,12 @@ pub struct FleetRow<'a> {
 impl<'a> FleetRow<'a> {
     pub fn new(fleet: &'a Fleet, entry: &'a FunctionEntry) -> Self {
         let window = fleet.metrics_window.get(&entry.function.region);
-        let metrics = entry.metrics.as_ref();
-        let (start, end, period) = match window {
-            Some(w) => (w.start, w.end, w.period_s),
-            None => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC, 60),
-        };
+        // Without a metrics window there are no metrics to read either.
+        let metrics = entry.metrics.as_ref().filter(|_| window.is_some());
+        let (start, end, period) = window.map_or(
+            (DateTime::<Utc>::UNIX_EPOCH, DateTime::<Utc>::UNIX_EPOCH, 60),
+            |w| (w.start, w.end, w.period_s),
+        );
         let recent = end - Duration::minutes(RECENT_MINUTES);
         Self {
             entry,

@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::model::{FunctionEntry, FunctionKey, VersionMetrics};
+use crate::model::{FunctionEntry, FunctionKey, Source, SourceState, VersionMetrics};
 use crate::ui::app::App;
 use crate::ui::format::{self, NO_DATA};
 use crate::ui::rows::{FleetRow, RECENT_MINUTES};
@@ -188,14 +188,22 @@ fn health(app: &App, entry: &FunctionEntry, lines: &mut Vec<Line<'_>>) {
         format::percent(row.error_rate),
     ));
     lines.push(field(app, "Throttles", format::count(row.throttles)));
+    let p99 = match (
+        row.p99_ms,
+        app.fleet
+            .source_status(&entry.function.region, Source::Percentiles)
+            .state,
+    ) {
+        (None, SourceState::Error { detail }) => format!("n/a ({detail})"),
+        (value, _) => format::millis(value),
+    };
     lines.push(field(
         app,
         "Duration",
         format!(
-            "avg {}  max {}  p99 {}",
+            "avg {}  max {}  p99 {p99}",
             format::millis(row.avg_ms),
             format::millis(row.max_ms),
-            format::millis(row.p99_ms)
         ),
     ));
     lines.push(field(

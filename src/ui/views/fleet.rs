@@ -5,6 +5,7 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use crate::model::{Source, SourceState};
 use crate::ui::app::App;
@@ -72,12 +73,16 @@ fn title(column: Column) -> &'static str {
     }
 }
 
-/// Picks the columns that fit `available` cells, keeping display order.
-fn layout(available: u16, multi_region: bool) -> (Vec<Column>, u16) {
-    let mut chosen = Vec::new();
-    let mut used: u16 = 0;
+/// Picks the columns that fit `available` cells, keeping display order, and
+/// the name column's width. Names get up to two fifths of the row before
+/// other columns are dropped, and whatever is left over after that.
+fn layout(available: u16, multi_region: bool, longest_name: u16) -> (Vec<Column>, u16) {
+    let name_target = longest_name.clamp(width(Column::Name), MAX_NAME_WIDTH);
+    let name_min = name_target.min((available * 2 / 5).max(width(Column::Name)));
+    let mut chosen = vec![Column::Name];
+    let mut used: u16 = name_min;
     for column in PRIORITY {
-        if column == Column::Region && !multi_region {
+        if column == Column::Name || (column == Column::Region && !multi_region) {
             continue;
         }
         let needed = width(column) + 1;
@@ -86,7 +91,7 @@ fn layout(available: u16, multi_region: bool) -> (Vec<Column>, u16) {
             chosen.push(column);
         }
     }
-    let name_width = (width(Column::Name) + available.saturating_sub(used)).min(MAX_NAME_WIDTH);
+    let name_width = (name_min + available.saturating_sub(used)).min(name_target);
     let ordered = Column::ALL
         .iter()
         .copied()
@@ -270,7 +275,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
 
     let available = area.width.saturating_sub(2);
-    let (columns, name_width) = layout(available, app.fleet.regions.len() > 1);
+    let longest_name = rows
+        .iter()
+        .map(|row| row.entry.function.name.width())
+        .max()
+        .unwrap_or(0);
+    let longest_name = u16::try_from(longest_name).unwrap_or(u16::MAX);
+    let (columns, name_width) = layout(available, app.fleet.regions.len() > 1, longest_name);
     let header = Row::new(columns.iter().map(|c| {
         let mut text = title(*c).to_string();
         if *c == app.sort.column {
@@ -310,7 +321,7 @@ mod tests {
 
     #[test]
     fn narrow_layout_keeps_key_columns() {
-        let (columns, name_width) = layout(78, false);
+        let (columns, name_width) = layout(78, false, 64);
         assert!(columns.contains(&Column::Name));
         assert!(columns.contains(&Column::ErrorRate));
         assert!(columns.contains(&Column::Routing));
@@ -326,7 +337,8 @@ mod tests {
 
     #[test]
     fn wide_layout_shows_everything() {
-        let (columns, _) = layout(200, true);
+        let (columns, name_width) = layout(220, true, 64);
         assert_eq!(columns.len(), Column::ALL.len());
+        assert_eq!(name_width, 64);
     }
 }

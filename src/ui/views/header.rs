@@ -67,7 +67,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .and_then(|i| i.account.clone())
         .map(|a| format!("account {a}"))
         .unwrap_or_else(|| messages::NO_IDENTITY.to_string());
-    let mut first = vec![
+    let first = vec![
         Span::styled(
             format!(" {} ", messages::APP_NAME),
             Style::default()
@@ -87,27 +87,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Span::styled("  region ", muted),
         Span::raw(fleet.regions.join(",")),
     ];
+    // Line 2: where requests go, how fresh the data is, and what the
+    // cockpit's own reads cost.
+    let mut second = Vec::new();
     let endpoint = fleet.endpoint.as_deref();
-    first.push(Span::styled("  endpoint ", muted));
+    second.push(Span::styled(" endpoint ", muted));
     match endpoint {
         Some(url) if !is_aws_endpoint(Some(url)) => {
-            first.push(Span::styled(
+            second.push(Span::styled(
                 url.to_string(),
                 Style::default().fg(theme.local_endpoint),
             ));
-            first.push(Span::styled(
+            second.push(Span::styled(
                 format!(" [{}]", messages::NOT_AWS_BADGE),
                 Style::default()
                     .fg(theme.local_endpoint)
                     .add_modifier(Modifier::BOLD),
             ));
         }
-        Some(url) => first.push(Span::raw(url.to_string())),
-        None => first.push(Span::raw("AWS")),
+        Some(url) => second.push(Span::raw(url.to_string())),
+        None => second.push(Span::raw("AWS")),
     }
 
-    // Line 2: freshness, source states and the cockpit's own API spend.
-    let mut second = Vec::new();
+    second.push(Span::raw("  "));
+
     match &app.mode {
         Mode::Offline { path } => {
             second.push(Span::styled(
@@ -125,21 +128,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 .updated_at
                 .map(|t| format!("data {} ago  ", format::age(t, app.now)))
                 .unwrap_or_else(|| "no data yet  ".to_string());
-            second.push(Span::raw(format!(" {age}")));
-        }
-    }
-    second.extend(status_span(app, Source::Identity, &fleet.identity_status));
-    let multi_region = fleet.regions.len() > 1;
-    for region in &fleet.regions {
-        if multi_region {
-            second.push(Span::styled(format!("{region}: "), muted));
-        }
-        for source in REGION_SOURCES {
-            second.extend(status_span(
-                app,
-                source,
-                &fleet.source_status(region, source),
-            ));
+            second.push(Span::raw(age));
         }
     }
     second.push(Span::styled(
@@ -151,7 +140,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         muted,
     ));
 
-    // Line 3: the first error in full, so its reason is readable.
+    // Line 3: the state of every source.
+    let mut third = vec![Span::raw(" ")];
+    third.extend(status_span(app, Source::Identity, &fleet.identity_status));
+    let multi_region = fleet.regions.len() > 1;
+    for region in &fleet.regions {
+        if multi_region {
+            third.push(Span::styled(format!("{region}: "), muted));
+        }
+        for source in REGION_SOURCES {
+            third.extend(status_span(
+                app,
+                source,
+                &fleet.source_status(region, source),
+            ));
+        }
+    }
+
+    // Line 4: the first error in full, so its reason is readable.
     let first_error = std::iter::once(("", &fleet.identity_status))
         .chain(fleet.sources.iter().flat_map(|(region, by_source)| {
             by_source
@@ -162,7 +168,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             SourceState::Error { detail } => Some((region, detail.clone())),
             _ => None,
         });
-    let third = match first_error {
+    let fourth = match first_error {
         Some((region, detail)) => {
             let prefix = if region.is_empty() {
                 String::new()
@@ -177,6 +183,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         None => Line::default(),
     };
 
-    let text = vec![Line::from(first), Line::from(second), third];
+    let text = vec![
+        Line::from(first),
+        Line::from(second),
+        Line::from(third),
+        fourth,
+    ];
     frame.render_widget(Paragraph::new(text), area);
 }

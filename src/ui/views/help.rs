@@ -25,7 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         )));
         for (label, help) in help_lines(context) {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {label:<10}"), Style::default().fg(theme.accent)),
+                Span::styled(format!("  {label:<13}"), Style::default().fg(theme.accent)),
                 Span::raw(help),
             ]));
         }

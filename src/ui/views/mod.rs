@@ -12,7 +12,7 @@ use ratatui::layout::{Constraint, Layout};
 use super::app::{App, View};
 
 /// Height of the header panel in lines.
-const HEADER_HEIGHT: u16 = 3;
+const HEADER_HEIGHT: u16 = 4;
 
 pub fn render(frame: &mut Frame, app: &App) {
     let [header_area, body_area, footer_area] = Layout::vertical([

@@ -1,0 +1,330 @@
+//! UI tests: render with ratatui's TestBackend, drive the app with key
+//! events, and compare with committed insta snapshots.
+
+mod common;
+
+use anshin::aws::{AwsError, ErrorKind};
+use anshin::model::FunctionKey;
+use anshin::poll::{DataEvent, PollRequest};
+use anshin::ui::app::{App, Mode, View};
+use anshin::ui::theme::Theme;
+use anshin::ui::views;
+use common::fleet::{LONG_NAME, REGION, empty_fleet, now, populated_events, populated_fleet};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| views::render(frame, app))
+        .expect("frame renders");
+    terminal
+}
+
+fn live(fleet: anshin::model::Fleet) -> App {
+    App::new(fleet, Mode::Live, Theme::default(), now())
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for ch in text.chars() {
+        press(app, KeyCode::Char(ch));
+    }
+}
+
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    terminal.backend().to_string()
+}
+
+fn list_error() -> AwsError {
+    AwsError {
+        kind: ErrorKind::AccessDenied,
+        action: "lambda:ListFunctions".to_string(),
+        code: Some("AccessDeniedException".to_string()),
+        message: Some("User: arn:aws:iam::123456789012:user/oncall is not authorized to perform: lambda:ListFunctions".to_string()),
+        status: Some(403),
+        request_id: Some("req-1".to_string()),
+    }
+}
+
+fn error_fleet() -> anshin::model::Fleet {
+    let mut fleet = empty_fleet();
+    fleet.apply(DataEvent::Functions {
+        region: REGION.to_string(),
+        at: now(),
+        result: Err(list_error()),
+    });
+    fleet
+}
+
+fn loaded_empty_fleet() -> anshin::model::Fleet {
+    let mut fleet = empty_fleet();
+    fleet.apply(DataEvent::Functions {
+        region: REGION.to_string(),
+        at: now(),
+        result: Ok(Vec::new()),
+    });
+    fleet
+}
+
+#[test]
+fn states_at_80x24_and_160x48() {
+    let states = [
+        ("loading", live(empty_fleet())),
+        ("empty", live(loaded_empty_fleet())),
+        ("error", live(error_fleet())),
+        ("populated", live(populated_fleet())),
+    ];
+    for (name, app) in &states {
+        for (width, height) in [(80, 24), (160, 48)] {
+            let terminal = draw(app, width, height);
+            insta::assert_snapshot!(format!("{name}_{width}x{height}"), terminal.backend());
+        }
+    }
+}
+
+#[test]
+fn state_messages_are_shown() {
+    assert!(
+        screen_text(&draw(&live(empty_fleet()), 80, 24)).contains("Loading functions in us-east-1")
+    );
+    assert!(
+        screen_text(&draw(&live(loaded_empty_fleet()), 80, 24))
+            .contains("no functions in us-east-1")
+    );
+    let error_screen = screen_text(&draw(&live(error_fleet()), 80, 24));
+    assert!(
+        error_screen.contains("needs lambda:ListFunctions"),
+        "{error_screen}"
+    );
+}
+
+#[test]
+fn header_marks_local_endpoint() {
+    let screen = screen_text(&draw(&live(populated_fleet()), 160, 48));
+    assert!(
+        screen.contains("http://127.0.0.1:4566 [not AWS]"),
+        "{screen}"
+    );
+    assert!(screen.contains("account 123456789012"));
+    assert!(screen.contains("✗ p99"));
+}
+
+#[test]
+fn populated_table_values() {
+    let screen = screen_text(&draw(&live(populated_fleet()), 160, 48));
+    assert!(screen.contains("live 12:90% 13:10%"), "{screen}");
+    assert!(screen.contains("container image"));
+    assert!(screen.contains("no alias"));
+    // A function without datapoints shows dashes, not zeros.
+    let nightly = screen
+        .lines()
+        .find(|line| line.contains("nightly-report"))
+        .expect("nightly-report row");
+    assert!(nightly.contains('–'), "{nightly}");
+    assert!(!nightly.contains(" 0% "), "{nightly}");
+}
+
+#[test]
+fn long_name_fits_at_160_columns() {
+    let screen = screen_text(&draw(&live(populated_fleet()), 160, 48));
+    assert_eq!(LONG_NAME.len(), 64);
+    assert!(screen.contains(LONG_NAME), "{screen}");
+    // At 80 columns the name is cut with "…" and the key columns stay.
+    let narrow = screen_text(&draw(&live(populated_fleet()), 80, 24));
+    assert!(
+        narrow.contains("checkout-recommendation-engine-b…"),
+        "{narrow}"
+    );
+    assert!(narrow.contains("ERR 5m"), "{narrow}");
+}
+
+#[test]
+fn keys_before_data_are_no_ops() {
+    let mut app = live(empty_fleet());
+    for code in [
+        KeyCode::Enter,
+        KeyCode::Down,
+        KeyCode::Down,
+        KeyCode::Up,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::Enter,
+        KeyCode::Esc,
+    ] {
+        press(&mut app, code);
+        assert_eq!(app.selected, None);
+        assert_eq!(app.view, View::Fleet);
+    }
+    draw(&app, 80, 24);
+
+    // Loaded, but empty: still nothing to select.
+    app.apply(DataEvent::Functions {
+        region: REGION.to_string(),
+        at: now(),
+        result: Ok(Vec::new()),
+    });
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.selected, None);
+    assert!(screen_text(&draw(&app, 80, 24)).contains("no functions in us-east-1"));
+
+    // Rows arrive: the selection starts at the first row.
+    for event in populated_events() {
+        app.apply(event);
+    }
+    let rows = app.rows();
+    assert_eq!(app.selected_index(&rows), Some(0));
+}
+
+#[test]
+fn navigation_and_detail() {
+    let mut app = live(populated_fleet());
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    let rows = app.rows();
+    assert_eq!(app.selected_index(&rows), Some(2));
+    drop(rows);
+
+    press(&mut app, KeyCode::End);
+    press(&mut app, KeyCode::Down);
+    let last = app.rows().len() - 1;
+    assert_eq!(app.selected_index(&app.rows()), Some(last));
+
+    press(&mut app, KeyCode::Home);
+    // Names sort A to Z, so the first row is cart-api.
+    press(&mut app, KeyCode::Enter);
+    let key = FunctionKey {
+        region: REGION.to_string(),
+        name: "cart-api".to_string(),
+    };
+    assert_eq!(app.view, View::Detail(key.clone()));
+    let requests = app.take_requests();
+    assert!(matches!(&requests[..], [PollRequest::Function { key: k, .. }] if *k == key));
+
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.view, View::Fleet);
+}
+
+#[test]
+fn detail_of_weighted_alias() {
+    let mut app = live(populated_fleet());
+    type_text(&mut app, "/orders");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    let terminal = draw(&app, 100, 48);
+    let screen = screen_text(&terminal);
+    assert!(
+        screen.contains("v13 errors 8.3% vs v12 0.3% (30x)"),
+        "{screen}"
+    );
+    assert!(screen.contains("注文チーム"), "{screen}");
+    insta::assert_snapshot!("detail_orders_api_100x48", terminal.backend());
+}
+
+#[test]
+fn tag_filter_and_clear() {
+    let mut app = live(populated_fleet());
+    type_text(&mut app, "/tag:env=staging");
+    press(&mut app, KeyCode::Enter);
+    let names: Vec<String> = app
+        .rows()
+        .iter()
+        .map(|r| r.entry.function.name.clone())
+        .collect();
+    assert_eq!(names, ["image-resizer"]);
+    assert!(!app.filtering);
+
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.rows().len(), 6);
+    assert!(app.filter_text.is_empty());
+}
+
+#[test]
+fn filter_without_match_says_so() {
+    let mut app = live(populated_fleet());
+    type_text(&mut app, "/注文zzz");
+    assert_eq!(app.selected, None);
+    let screen = screen_text(&draw(&app, 80, 24));
+    assert!(screen.contains("no functions match the filter"), "{screen}");
+}
+
+#[test]
+fn sort_keys_cycle_and_reverse() {
+    let mut app = live(populated_fleet());
+    // Name, Region, Runtime, Memory, Routing, Invocations, ErrorRate.
+    for _ in 0..6 {
+        press(&mut app, KeyCode::Char('s'));
+    }
+    let first = app.rows()[0].entry.function.name.clone();
+    assert_eq!(first, "image-resizer", "worst error rate first");
+    press(&mut app, KeyCode::Char('i'));
+    let rows = app.rows();
+    // Rows without data stay last in either direction.
+    assert_eq!(
+        rows.last().map(|r| r.entry.function.name.as_str()),
+        Some("nightly-report")
+    );
+}
+
+#[test]
+fn help_lists_every_key() {
+    let mut app = live(populated_fleet());
+    app.handle_key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE));
+    let terminal = draw(&app, 80, 24);
+    let screen = screen_text(&terminal);
+    for label in ["Ctrl-C", "Enter", "PgUp PgDn", "tag:key=value", "Esc"] {
+        assert!(screen.contains(label), "help lacks {label}: {screen}");
+    }
+    insta::assert_snapshot!("help_80x24", terminal.backend());
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.show_help);
+}
+
+#[test]
+fn quit_keys() {
+    let mut app = live(populated_fleet());
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.should_quit);
+
+    let mut app = live(populated_fleet());
+    type_text(&mut app, "/q");
+    assert!(!app.should_quit, "q while filtering is text");
+    app.handle_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(app.should_quit);
+}
+
+#[test]
+fn refresh_is_sent_live_and_refused_offline() {
+    let mut app = live(populated_fleet());
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(app.take_requests(), vec![PollRequest::RefreshAll]);
+
+    let mut offline = App::new(
+        populated_fleet(),
+        Mode::Offline {
+            path: "incident.json".into(),
+        },
+        Theme::default(),
+        now(),
+    );
+    press(&mut offline, KeyCode::Char('r'));
+    press(&mut offline, KeyCode::Enter);
+    assert!(offline.take_requests().is_empty());
+    let screen = screen_text(&draw(&offline, 120, 30));
+    assert!(screen.contains("OFFLINE snapshot, read-only"), "{screen}");
+}
+
+#[test]
+fn resize_changes_paging() {
+    let mut app = live(populated_fleet());
+    app.handle_event(crossterm::event::Event::Resize(80, 12));
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.selected_index(&app.rows()), Some(3));
+    // Rendering at a tiny size must not panic.
+    draw(&app, 20, 5);
+}
