@@ -1,11 +1,12 @@
 //! Entry point: command line, error and log set-up, and dispatch.
 
 use std::io::IsTerminal;
+use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::Parser;
 use color_eyre::Result;
-use color_eyre::eyre::WrapErr;
+use color_eyre::eyre::{WrapErr, bail};
 
 use anshin::aws::{self, AwsContext};
 use anshin::cli::{Cli, Command};
@@ -15,8 +16,30 @@ use anshin::ui::app::{App, Mode};
 use anshin::ui::theme::Theme;
 use anshin::{logging, plain, poll, snapshot, ui};
 
-fn main() -> Result<()> {
-    color_eyre::install()?;
+fn main() -> ExitCode {
+    // color-eyre's hooks report panics; expected errors (a missing file, no
+    // region, an invalid config) get one plain message without a backtrace.
+    if let Err(error) = color_eyre::install() {
+        eprintln!("warning: cannot install the error report hook: {error}");
+    }
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(report) => {
+            let message = report.to_string();
+            eprintln!("error: {message}");
+            // Most of our errors already name their cause; print the rest.
+            for cause in report.chain().skip(1) {
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    eprintln!("  caused by: {cause}");
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
     let state_dir = config::state_dir();
@@ -62,6 +85,15 @@ async fn dispatch(cli: Cli, config: Config) -> Result<()> {
         Some(Command::Snapshot { output }) => {
             let context = connect(&cli, &config).await?;
             let fleet = snapshot::collect(&context, config.poll_config(), progress_to_stderr).await;
+            // A snapshot without the function list of a region would read
+            // as "no functions there" in a post-mortem, so write none.
+            let failed = snapshot::failed_regions(&fleet);
+            if !failed.is_empty() {
+                bail!(
+                    "no snapshot written: the function list failed in {}",
+                    failed.join(", ")
+                );
+            }
             snapshot::write(&fleet, output)?;
             if output.as_os_str() != "-" {
                 eprintln!(

@@ -68,6 +68,16 @@ pub async fn collect(
     fleet
 }
 
+/// Regions whose function list could not be read.
+pub fn failed_regions(fleet: &Fleet) -> Vec<String> {
+    fleet
+        .regions
+        .iter()
+        .filter(|region| !fleet.functions_loaded(region))
+        .cloned()
+        .collect()
+}
+
 /// Writes the fleet as pretty JSON; `-` writes to standard output.
 pub fn write(fleet: &Fleet, path: &Path) -> Result<(), SnapshotError> {
     let json = serde_json::to_string_pretty(fleet).map_err(|source| SnapshotError::Parse {

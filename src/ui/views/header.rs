@@ -34,13 +34,17 @@ const REGION_SOURCES: [Source; 5] = [
     Source::Percentiles,
 ];
 
+fn is_stale(app: &App, source: Source, status: &SourceStatus) -> bool {
+    !app.is_offline()
+        && status
+            .last_ok
+            .is_some_and(|at| app.now - at > stale_after(source))
+}
+
 fn status_span<'a>(app: &App, source: Source, status: &SourceStatus) -> Vec<Span<'a>> {
     let theme = &app.theme;
     let label = source.label();
-    let stale = !app.is_offline()
-        && status
-            .last_ok
-            .is_some_and(|at| app.now - at > stale_after(source));
+    let stale = is_stale(app, source, status);
     let (symbol, style) = match (&status.state, stale) {
         (SourceState::Loading, _) => ("…", Style::default().fg(theme.muted)),
         (SourceState::Error { .. }, _) => ("✗", Style::default().fg(theme.error)),
@@ -145,15 +149,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     third.extend(status_span(app, Source::Identity, &fleet.identity_status));
     let multi_region = fleet.regions.len() > 1;
     for region in &fleet.regions {
+        let statuses: Vec<(Source, SourceStatus)> = REGION_SOURCES
+            .iter()
+            .map(|source| (*source, fleet.source_status(region, *source)))
+            .collect();
+        let needs_attention = |(source, status): &&(Source, SourceStatus)| {
+            status.state != SourceState::Ok || is_stale(app, *source, status)
+        };
+        // Several regions do not fit one line source by source: show a
+        // region's sources only when one of them needs attention.
+        if multi_region && !statuses.iter().any(|entry| needs_attention(&entry)) {
+            third.push(Span::styled(
+                format!("✓ {region}  "),
+                Style::default().fg(theme.ok),
+            ));
+            continue;
+        }
         if multi_region {
             third.push(Span::styled(format!("{region}: "), muted));
         }
-        for source in REGION_SOURCES {
-            third.extend(status_span(
-                app,
-                source,
-                &fleet.source_status(region, source),
-            ));
+        for (source, status) in statuses
+            .iter()
+            .filter(|entry| !multi_region || needs_attention(entry))
+        {
+            third.extend(status_span(app, *source, status));
         }
     }
 
