@@ -35,7 +35,7 @@ pub enum SnapshotError {
 }
 
 /// Polls every source of every region once and returns the resulting state.
-/// `progress` sees each event before it is applied, for progress output.
+/// `progress` receives each event before it is applied, for progress output.
 pub async fn collect(
     context: &AwsContext,
     config: PollConfig,
@@ -128,7 +128,7 @@ pub fn read(path: &Path) -> Result<Fleet, SnapshotError> {
     })
 }
 
-/// A one-line description of an event for progress output on stderr.
+/// Describes an event in one line for progress output on stderr.
 pub fn describe_progress(event: &DataEvent) -> Option<String> {
     match event {
         DataEvent::Identity {

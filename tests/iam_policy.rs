@@ -5,7 +5,7 @@ use std::path::Path;
 
 const SERVICES: [&str; 3] = ["lambda:", "cloudwatch:", "sts:"];
 
-/// Every string literal of the form `"service:Action"` under `dir`.
+/// Collects every string literal of the form `"service:Action"` under `dir`.
 fn actions_in(dir: &Path, found: &mut BTreeSet<String>) {
     for entry in std::fs::read_dir(dir).expect("source dir is readable") {
         let path = entry.expect("dir entry").path();

@@ -36,7 +36,7 @@ fn request(functions: usize) -> MetricsRequest {
     }
 }
 
-/// Answers every query with one datapoint at the window's last minute whose
+/// Returns, for every query, one datapoint at the window's last minute whose
 /// value is the query's number, so each series can be traced to its query.
 fn echo_output(
     input: &aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataInput,

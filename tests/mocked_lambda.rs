@@ -1,5 +1,5 @@
 //! Lambda reads against mocked SDK clients, for behaviours the local
-//! emulator cannot produce: multi-page answers, throttling and odd shapes.
+//! emulator cannot produce: multi-page responses, throttling and odd shapes.
 
 mod common;
 

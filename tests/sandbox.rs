@@ -24,8 +24,8 @@ use ratatui::backend::TestBackend;
 const NEEDS_SANDBOX: &str = "needs the sandbox endpoint: run sandbox/test";
 const SEEDED_REGION: &str = "us-east-1";
 
-/// The sandbox endpoint; refuses to run against anything but loopback, so
-/// these tests can never touch a real account.
+/// Returns the sandbox endpoint and rejects any address but loopback, so
+/// these tests cannot touch a real account.
 fn endpoint() -> String {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(NEEDS_SANDBOX);
     assert!(
@@ -52,14 +52,14 @@ async fn collect(region: &str) -> Fleet {
     snapshot::collect(&context(region).await, PollConfig::default(), |_| {}).await
 }
 
-/// The smallest valid zip archive: an end-of-central-directory record.
+/// Builds the smallest valid zip archive: an end-of-central-directory record.
 fn empty_zip() -> Blob {
     let mut bytes = b"PK\x05\x06".to_vec();
     bytes.extend([0u8; 18]);
     Blob::new(bytes)
 }
 
-/// The execution role of a seeded function, which the emulator knows.
+/// Reads the execution role of a seeded function, which exists in the emulator.
 async fn seeded_role() -> String {
     let seeded = clients(SEEDED_REGION).await;
     let functions = aws::list_functions(&seeded)
@@ -238,8 +238,8 @@ async fn metrics_round_trip_to_table() {
         .lines()
         .find(|l| l.contains(name))
         .expect("row is drawn");
-    for shown in ["1.0k", "✗7.0%", "120ms", "900ms/3s"] {
-        assert!(line.contains(shown), "{shown} missing in {line}");
+    for expected in ["1.0k", "✗7.0%", "120ms", "900ms/3s"] {
+        assert!(line.contains(expected), "{expected} missing in {line}");
     }
 }
 

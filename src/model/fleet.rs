@@ -325,3 +325,103 @@ impl Fleet {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::ErrorKind;
+    use crate::model::PackageType;
+
+    fn function(name: &str) -> Function {
+        Function {
+            region: "us-east-1".to_string(),
+            name: name.to_string(),
+            arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{name}"),
+            runtime: Some("python3.12".to_string()),
+            package_type: PackageType::Zip,
+            handler: None,
+            memory_mb: Some(128),
+            timeout_s: Some(3),
+            architectures: Vec::new(),
+            code_size_bytes: 1,
+            description: None,
+            role: None,
+            last_modified: None,
+            state: None,
+            last_update_status: None,
+            tracing_mode: None,
+            revision_id: None,
+            vpc: None,
+            environment_keys: Vec::new(),
+            layers: Vec::new(),
+            dead_letter_target: None,
+            kms_key_arn: None,
+            log_group: None,
+            log_format: None,
+            ephemeral_storage_mb: None,
+        }
+    }
+
+    fn throttled() -> AwsError {
+        AwsError {
+            kind: ErrorKind::Throttled,
+            action: "lambda:ListFunctions".to_string(),
+            code: Some("TooManyRequestsException".to_string()),
+            message: None,
+            status: Some(429),
+            request_id: None,
+        }
+    }
+
+    fn functions_event(result: Result<Vec<Function>, AwsError>) -> DataEvent {
+        DataEvent::Functions {
+            region: "us-east-1".to_string(),
+            at: Utc::now(),
+            result,
+        }
+    }
+
+    #[test]
+    fn failed_poll_keeps_earlier_data() {
+        let mut fleet = Fleet::new(None, vec!["us-east-1".to_string()], None);
+        fleet.apply(functions_event(Ok(vec![function("a"), function("b")])));
+        fleet.apply(functions_event(Err(throttled())));
+
+        assert_eq!(fleet.function_count(), 2);
+        let status = fleet.source_status("us-east-1", Source::Functions);
+        assert!(matches!(status.state, SourceState::Error { .. }));
+        assert!(status.last_ok.is_some());
+    }
+
+    #[test]
+    fn refresh_keeps_details_of_remaining_functions() {
+        let mut fleet = Fleet::new(None, vec!["us-east-1".to_string()], None);
+        fleet.apply(functions_event(Ok(vec![function("a"), function("b")])));
+        fleet.apply(DataEvent::FunctionDetail {
+            region: "us-east-1".to_string(),
+            function: "a".to_string(),
+            aliases: Ok(Vec::new()),
+            tags: Ok(Tags::new()),
+        });
+        fleet.apply(functions_event(Ok(vec![function("a")])));
+
+        let key = FunctionKey {
+            region: "us-east-1".to_string(),
+            name: "a".to_string(),
+        };
+        assert_eq!(fleet.function_count(), 1);
+        assert!(fleet.entry(&key).and_then(|e| e.aliases.as_ref()).is_some());
+    }
+
+    #[test]
+    fn detail_for_unknown_function_is_ignored() {
+        let mut fleet = Fleet::new(None, vec!["us-east-1".to_string()], None);
+        fleet.apply(DataEvent::FunctionDetail {
+            region: "us-east-1".to_string(),
+            function: "ghost".to_string(),
+            aliases: Ok(Vec::new()),
+            tags: Ok(Tags::new()),
+        });
+        assert_eq!(fleet.function_count(), 0);
+    }
+}

@@ -84,7 +84,7 @@ pub fn sts_client(mode: RuleMode, rules: &[&Rule]) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(config)
 }
 
-/// Region clients whose Lambda client answers with `rules`; the other
+/// Builds region clients whose Lambda client responds with `rules`; the other
 /// clients have no rules and are not expected to be called.
 pub fn with_lambda(rules: &[&Rule], max_attempts: u32) -> RegionClients {
     RegionClients::from_clients(
@@ -108,7 +108,7 @@ pub fn with_cloudwatch(rules: &[&Rule], max_attempts: u32) -> RegionClients {
     .expect("valid rate")
 }
 
-/// A raw HTTP answer, so the real SDK deserializer reads the body.
+/// Builds a raw HTTP response, so the real SDK deserializer reads the body.
 pub fn http_response(
     status: u16,
     content_type: &str,

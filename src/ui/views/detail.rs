@@ -292,10 +292,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, key: &FunctionKey) {
         .border_style(Style::default().fg(app.theme.border))
         .title(format!(" {} ({}) ", key.name, key.region));
     let Some(entry) = app.fleet.entry(key) else {
-        let gone =
+        let missing =
             Paragraph::new("This function is no longer in the function list. Esc goes back.")
                 .block(block);
-        frame.render_widget(gone, area);
+        frame.render_widget(missing, area);
         return;
     };
     let mut lines = Vec::new();

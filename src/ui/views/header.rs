@@ -17,7 +17,7 @@ use crate::ui::messages;
 /// (us-east-1 list price; other regions differ slightly).
 const USD_PER_METRIC: f64 = 0.01 / 1_000.0;
 
-/// A source whose last good data is older than this is shown as stale.
+/// Returns the age after which a source's last good data is shown as stale.
 fn stale_after(source: Source) -> Duration {
     match source {
         Source::Metrics | Source::Percentiles => Duration::minutes(3),
@@ -121,11 +121,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 format!(" {} ", messages::OFFLINE_BADGE),
                 Style::default().fg(theme.selected_text).bg(theme.warning),
             ));
-            let taken = fleet
+            let taken_at = fleet
                 .updated_at
                 .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
                 .unwrap_or_else(|| "unknown time".to_string());
-            second.push(Span::raw(format!(" {} taken {taken}  ", path.display())));
+            second.push(Span::raw(format!(" {} taken {taken_at}  ", path.display())));
         }
         Mode::Live => {
             let age = fleet

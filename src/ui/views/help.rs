@@ -8,7 +8,7 @@ use crate::ui::app::App;
 use crate::ui::keymap::{Context, help_lines};
 use crate::ui::messages;
 
-/// The help overlay, drawn from the keymap table itself.
+/// Draws the help overlay from the keymap table itself.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let mut lines = Vec::new();
