@@ -5,6 +5,7 @@
 //! data layer and the UI directly.
 
 pub mod aws;
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod logging;

@@ -35,7 +35,9 @@ fn actions_in(dir: &Path, found: &mut BTreeSet<String>) {
 fn readonly_policy_matches_code() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut in_code = BTreeSet::new();
-    actions_in(&root.join("src"), &mut in_code);
+    // Only the data layer calls AWS; rule code elsewhere may name actions
+    // that appear in resource policies.
+    actions_in(&root.join("src/aws"), &mut in_code);
 
     let policy: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("docs/iam/readonly.json")).expect("policy is readable"),

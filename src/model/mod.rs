@@ -4,6 +4,7 @@
 mod fleet;
 mod function;
 mod metrics;
+mod resources;
 mod source;
 
 pub use fleet::{Fleet, FunctionEntry, FunctionKey, SNAPSHOT_FORMAT_VERSION};
@@ -11,4 +12,10 @@ pub use function::{
     Alias, CallerIdentity, Function, PackageType, RoutingWeight, Version, VpcConfig,
 };
 pub use metrics::{FleetMetrics, FunctionMetrics, MetricPoint, MetricSeries, VersionMetrics};
+pub use resources::{
+    AccountResources, AlarmInfo, Collected, DailyMetrics, EventInvokeConfig, EventSourceKind,
+    EventSourceMapping, FunctionResources, FunctionUrlConfig, InspectorCoverage, InspectorFinding,
+    LogGroupInfo, ResourceParseError, ResourcePolicy, RestApiFrontend, RestMethod,
+    RestStageThrottling, VulnerablePackage,
+};
 pub use source::{Source, SourceState, SourceStatus};

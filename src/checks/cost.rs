@@ -1,0 +1,301 @@
+//! Cost: failed and timed-out invocations are billed like successful ones,
+//! memory is billed whether used or not, and a daily budget catches a
+//! runaway loop within a day instead of at the end of the month.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+
+use super::{CheckInput, ChecksConfig, Evaluation, Fix, Rule, Severity, Topic, Verdict, require};
+use crate::model::MetricSeries;
+
+/// Share of invocations above which a day counts as failing, as Trusted
+/// Advisor's Lambda error and timeout checks use.
+const MAX_DAILY_RATE: f64 = 0.10;
+const WINDOW_DAYS: i64 = 7;
+
+/// Maximum memory used at or below this share of the configured size counts
+/// as over-provisioned.
+const OVER_PROVISIONED_SHARE: f64 = 0.4;
+/// The smallest size Lambda offers; a function at it cannot shrink.
+const MIN_MEMORY_MB: i32 = 128;
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        id: "COST-001",
+        topic: Topic::Cost,
+        severity: Severity::Medium,
+        title: "More than 10 % of invocations failed on a day of the last week",
+        peer_ids: &["TrustedAdvisor L4dfs2Q3C2"],
+        fix: Fix {
+            text: "Read the function's recent errors in CloudWatch Logs and fix the cause; failed invocations are billed and retries multiply them.",
+            doc_url: "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html",
+        },
+        check: daily_error_rate,
+    },
+    Rule {
+        id: "COST-002",
+        topic: Topic::Cost,
+        severity: Severity::Medium,
+        title: "More than 10 % of invocations timed out on a day of the last week",
+        peer_ids: &["TrustedAdvisor L4dfs2Q3C3"],
+        fix: Fix {
+            text: "Find what the function waits on when it times out, set client timeouts below the function timeout, and raise the timeout only if the work needs it.",
+            doc_url: "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html",
+        },
+        check: daily_timeout_rate,
+    },
+    Rule {
+        id: "COST-003",
+        topic: Topic::Cost,
+        severity: Severity::Low,
+        title: "Memory is over-provisioned",
+        peer_ids: &["TrustedAdvisor COr6dfpM05"],
+        fix: Fix {
+            text: "Lower the memory size, measuring duration at each size, because memory also sets the CPU share; AWS Lambda Power Tuning automates the search.",
+            doc_url: "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html",
+        },
+        check: memory_over_provisioned,
+    },
+    Rule {
+        id: "COST-004",
+        topic: Topic::Cost,
+        severity: Severity::Low,
+        title: "The account has no daily budget",
+        peer_ids: &[],
+        fix: Fix {
+            text: "Create an AWS Budgets cost budget with a daily period and an alert, so a runaway function is noticed within a day.",
+            doc_url: "https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-create.html",
+        },
+        check: daily_budget,
+    },
+];
+
+fn daily_sums(series: &MetricSeries, since: NaiveDate) -> BTreeMap<NaiveDate, f64> {
+    let mut sums = BTreeMap::new();
+    for point in &series.points {
+        let day = point.at.date_naive();
+        if day >= since {
+            *sums.entry(day).or_insert(0.0) += point.value;
+        }
+    }
+    sums
+}
+
+/// The worst day of the window, by the share of invocations counted in
+/// `part`. Days without invocations, or without a datapoint of `part`, have
+/// no rate; a window without any rate has insufficient data.
+fn worst_day(
+    part: &MetricSeries,
+    invocations: &MetricSeries,
+    input: &CheckInput,
+    metric_label: &str,
+) -> Result<(NaiveDate, f64, f64, usize), Verdict> {
+    let since = (input.now - Duration::days(WINDOW_DAYS)).date_naive();
+    let parts = daily_sums(part, since);
+    let mut rates: Vec<(NaiveDate, f64, f64)> = daily_sums(invocations, since)
+        .into_iter()
+        .filter(|(_, count)| *count > 0.0)
+        .filter_map(|(day, count)| parts.get(&day).map(|part| (day, *part, count)))
+        .collect();
+    let days = rates.len();
+    rates.sort_by(|a, b| (a.1 / a.2).total_cmp(&(b.1 / b.2)));
+    match rates.pop() {
+        Some((day, part, count)) => Ok((day, part, count, days)),
+        None => Err(Verdict::insufficient(&format!(
+            "daily Invocations and {metric_label} of the last {WINDOW_DAYS} days"
+        ))),
+    }
+}
+
+fn rate_verdict(worst: (NaiveDate, f64, f64, usize), metric_label: &str) -> Verdict {
+    let (day, part, count, days) = worst;
+    let rate = part / count;
+    let verdict = if rate > MAX_DAILY_RATE {
+        Verdict::fail(format!(
+            "{:.1} % of invocations on {day} were {metric_label}",
+            rate * 100.0
+        ))
+    } else {
+        Verdict::pass(format!(
+            "no day of the last week had more than 10 % {metric_label}"
+        ))
+    };
+    verdict
+        .with("worst_day", day)
+        .with(metric_label, part)
+        .with("invocations", count)
+        .with("rate_percent", format!("{:.1}", rate * 100.0))
+        .with("days_with_data", days)
+}
+
+fn daily_error_rate(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
+    let daily = require(&input.resources.daily_metrics, "daily metrics")?;
+    let worst = worst_day(&daily.errors, &daily.invocations, input, "Errors")?;
+    Ok(rate_verdict(worst, "errors"))
+}
+
+fn daily_timeout_rate(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
+    let daily = require(&input.resources.daily_metrics, "daily metrics")?;
+    let Some(timeouts) = &daily.timeouts else {
+        return Err(Verdict::missing("daily count of timed-out invocations"));
+    };
+    let worst = worst_day(timeouts, &daily.invocations, input, "timeouts")?;
+    Ok(rate_verdict(worst, "timeouts"))
+}
+
+fn memory_over_provisioned(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
+    let Some(configured) = input.function.memory_mb else {
+        return Err(Verdict::missing("memory size of the function"));
+    };
+    let used = require(&input.resources.max_memory_used_mb, "maximum memory used")?
+        .ok_or_else(|| Verdict::insufficient("REPORT log lines with Max Memory Used"))?;
+    let share = used / f64::from(configured);
+    let verdict = if configured > MIN_MEMORY_MB && share <= OVER_PROVISIONED_SHARE {
+        Verdict::warn(format!(
+            "the function used at most {:.0} % of its memory",
+            share * 100.0
+        ))
+    } else {
+        Verdict::pass("the memory size fits the maximum used")
+    };
+    Ok(verdict
+        .with("memory_mb", configured)
+        .with("max_memory_used_mb", format!("{used:.0}")))
+}
+
+fn daily_budget(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
+    let has_budget = *require(&input.account.daily_budget, "AWS Budgets budgets")?;
+    Ok(if has_budget {
+        Verdict::pass("the account has a daily budget")
+    } else {
+        Verdict::fail("no budget of the account has a daily period")
+    }
+    .with("daily_budget", has_budget))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::test_support::{Fixture, now};
+    use crate::model::{Collected, DailyMetrics};
+
+    /// A daily series with one value per day, the last value yesterday.
+    fn daily(values: &[f64]) -> MetricSeries {
+        let days = values.len() as i64;
+        MetricSeries::from_pairs(values.iter().enumerate().map(|(i, value)| {
+            let at: DateTime<Utc> = now() - Duration::days(days - i as i64);
+            (at, *value)
+        }))
+    }
+
+    fn evaluate(rule: usize, metrics: DailyMetrics) -> Verdict {
+        let mut fixture = Fixture::new();
+        fixture.resources.daily_metrics = Collected::Loaded(metrics);
+        RULES[rule].evaluate(&fixture.input(), &ChecksConfig::default())
+    }
+
+    #[test]
+    fn error_rate_table() {
+        let cases = [
+            (vec![100.0, 100.0], vec![0.0, 11.0], Status::Fail),
+            (vec![100.0, 100.0], vec![10.0, 10.0], Status::Pass),
+            (vec![1000.0, 0.0], vec![0.0, 0.0], Status::Pass),
+            (vec![3.0], vec![1.0], Status::Fail),
+        ];
+        for (invocations, errors, expected) in cases {
+            let verdict = evaluate(
+                0,
+                DailyMetrics {
+                    invocations: daily(&invocations),
+                    errors: daily(&errors),
+                    timeouts: None,
+                },
+            );
+            assert_eq!(verdict.status, expected, "{invocations:?} {errors:?}");
+        }
+    }
+
+    #[test]
+    fn old_days_are_ignored() {
+        let mut invocations = vec![100.0; 10];
+        let mut errors = vec![0.0; 10];
+        invocations[0] = 100.0;
+        errors[0] = 90.0;
+        let verdict = evaluate(
+            0,
+            DailyMetrics {
+                invocations: daily(&invocations),
+                errors: daily(&errors),
+                timeouts: None,
+            },
+        );
+        assert_eq!(verdict.status, Status::Pass);
+    }
+
+    #[test]
+    fn no_traffic_is_insufficient() {
+        let cases = [
+            (Vec::new(), Vec::new()),
+            (vec![0.0, 0.0], vec![0.0, 0.0]),
+            (vec![100.0], Vec::new()),
+        ];
+        for (invocations, errors) in cases {
+            let verdict = evaluate(
+                0,
+                DailyMetrics {
+                    invocations: daily(&invocations),
+                    errors: daily(&errors),
+                    timeouts: None,
+                },
+            );
+            assert!(verdict.is_unknown(), "{invocations:?} {errors:?}");
+        }
+    }
+
+    #[test]
+    fn timeout_rate_table() {
+        let metrics = |timeouts: Option<&[f64]>| DailyMetrics {
+            invocations: daily(&[50.0, 50.0]),
+            errors: daily(&[6.0, 0.0]),
+            timeouts: timeouts.map(daily),
+        };
+        assert_eq!(evaluate(1, metrics(Some(&[6.0, 0.0]))).status, Status::Fail);
+        assert_eq!(evaluate(1, metrics(Some(&[5.0, 0.0]))).status, Status::Pass);
+        assert!(evaluate(1, metrics(None)).is_unknown());
+    }
+
+    #[test]
+    fn memory_table() {
+        let cases = [
+            (1024, Some(200.0), Status::Warn),
+            (1024, Some(409.6), Status::Warn),
+            (1024, Some(600.0), Status::Pass),
+            (128, Some(40.0), Status::Pass),
+        ];
+        for (memory, used, expected) in cases {
+            let mut fixture = Fixture::new();
+            fixture.function.memory_mb = Some(memory);
+            fixture.resources.max_memory_used_mb = Collected::Loaded(used);
+            let verdict = RULES[2].evaluate(&fixture.input(), &ChecksConfig::default());
+            assert_eq!(verdict.status, expected, "{memory} MB, used {used:?}");
+        }
+        let mut fixture = Fixture::new();
+        fixture.resources.max_memory_used_mb = Collected::Loaded(None);
+        let verdict = RULES[2].evaluate(&fixture.input(), &ChecksConfig::default());
+        assert!(verdict.is_unknown());
+    }
+
+    #[test]
+    fn budget_table() {
+        for (loaded, expected) in [(true, Status::Pass), (false, Status::Fail)] {
+            let mut fixture = Fixture::new();
+            fixture.account.daily_budget = Collected::Loaded(loaded);
+            let verdict = RULES[3].evaluate(&fixture.input(), &ChecksConfig::default());
+            assert_eq!(verdict.status, expected);
+        }
+    }
+}
