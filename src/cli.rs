@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -66,10 +66,38 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Poll the fleet once and report checklist failures and warnings,
+    /// grouped by severity and function. Progress goes to standard error.
+    Report {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+        format: ReportFormat,
+        /// Exit with status 2 when a failure (not a warning) at this severity
+        /// or above exists: info, low, medium, high or critical.
+        #[arg(long, value_name = "SEVERITY", value_parser = crate::report::parse_severity)]
+        fail_on: Option<crate::checks::Severity>,
+        /// An earlier `--format json` report; the report then lists the
+        /// findings that are new and those that are resolved since it.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// File to write. Default: standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Report from a file written by `anshin snapshot` instead of
+        /// polling. Nothing is sent to AWS.
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+    },
     /// Browse a snapshot file offline. Nothing is sent to AWS.
     Open {
         /// A file written by `anshin snapshot`.
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Json,
 }

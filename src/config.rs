@@ -1,4 +1,5 @@
-//! The config file: poll intervals, AWS client limits and the theme.
+//! The config file: poll intervals, AWS client limits, the theme and the
+//! checklist settings.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -6,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::aws::AwsOptions;
+use crate::checks::ChecksConfig;
 use crate::poll::PollConfig;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +33,9 @@ pub struct Config {
     pub theme: Option<String>,
     pub poll: PollSection,
     pub aws: AwsSection,
+    /// The `[checks]` table: disabled rules, severity overrides, trusted
+    /// accounts and the other checklist settings.
+    pub checks: ChecksConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,6 +153,19 @@ impl Config {
         if self.aws.lambda_requests_per_second == 0 {
             return Err(invalid("aws.lambda_requests_per_second must be at least 1"));
         }
+        // A misspelt rule id would silently do nothing, so reject it.
+        let rule_ids = self
+            .checks
+            .disabled
+            .iter()
+            .chain(self.checks.severity_overrides.keys());
+        for id in rule_ids {
+            if crate::checks::rule(id).is_none() {
+                return Err(invalid(&format!(
+                    "checks: unknown rule id {id:?}; docs/checklist.md lists the rule ids"
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -186,6 +204,31 @@ mod tests {
     fn unknown_key_is_rejected() {
         let parsed: Result<Config, _> = toml::from_str("[poll]\nmetric_interval_s = 3\n");
         assert!(parsed.is_err());
+    }
+
+    #[test]
+    fn checks_table_parses() {
+        use crate::checks::Severity;
+
+        let config: Config = toml::from_str(
+            "[checks]\ndisabled = [\"OBS-004\"]\ntrusted_accounts = [\"111122223333\"]\n\
+             [checks.severity_overrides]\n\"OBS-001\" = \"critical\"\n",
+        )
+        .expect("parses");
+        assert!(config.checks.disabled.contains("OBS-004"));
+        assert!(config.checks.is_trusted_account("111122223333"));
+        assert_eq!(
+            config.checks.severity_overrides.get("OBS-001"),
+            Some(&Severity::Critical)
+        );
+        assert!(config.validate(Path::new("x.toml")).is_ok());
+    }
+
+    #[test]
+    fn unknown_rule_id_is_invalid() {
+        let config: Config =
+            toml::from_str("[checks]\ndisabled = [\"OBS-999\"]\n").expect("parses");
+        assert!(config.validate(Path::new("x.toml")).is_err());
     }
 
     #[test]

@@ -12,5 +12,6 @@ pub mod logging;
 pub mod model;
 pub mod plain;
 pub mod poll;
+pub mod report;
 pub mod snapshot;
 pub mod ui;

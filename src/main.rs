@@ -1,6 +1,7 @@
 //! Entry point: command line, error and log set-up, and dispatch.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use chrono::Utc;
@@ -9,9 +10,11 @@ use color_eyre::Result;
 use color_eyre::eyre::{WrapErr, bail};
 
 use anshin::aws::{self, AwsContext};
-use anshin::cli::{Cli, Command};
+use anshin::checks::Severity;
+use anshin::cli::{Cli, Command, ReportFormat};
 use anshin::config::{self, Config};
 use anshin::model::Fleet;
+use anshin::report::{self, Report};
 use anshin::ui::app::{App, Mode};
 use anshin::ui::theme::Theme;
 use anshin::{logging, plain, poll, snapshot, ui};
@@ -23,7 +26,7 @@ fn main() -> ExitCode {
         eprintln!("warning: cannot install the error report hook: {error}");
     }
     match run() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(report) => {
             let message = report.to_string();
             eprintln!("error: {message}");
@@ -39,7 +42,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<()> {
+fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
     let state_dir = config::state_dir();
@@ -59,7 +62,7 @@ fn run() -> Result<()> {
     result
 }
 
-async fn dispatch(cli: Cli, config: Config) -> Result<()> {
+async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
     let theme_name = cli
         .theme
         .clone()
@@ -72,7 +75,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<()> {
             let fleet = snapshot::read(file)?;
             if !std::io::stdout().is_terminal() {
                 plain::write_fleet(&fleet, &mut std::io::stdout().lock())?;
-                return Ok(());
+                return Ok(ExitCode::SUCCESS);
             }
             let app = App::new(
                 fleet,
@@ -80,7 +83,46 @@ async fn dispatch(cli: Cli, config: Config) -> Result<()> {
                 theme,
                 Utc::now(),
             );
-            ui::run(app, None).await
+            ui::run(app, None).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Report {
+            format,
+            fail_on,
+            baseline,
+            output,
+            snapshot: from_snapshot,
+        }) => {
+            let fleet = match from_snapshot {
+                Some(path) => snapshot::read(path)?,
+                None => {
+                    let context = connect(&cli, &config).await?;
+                    let fleet = snapshot::collect_with_checks(
+                        &context,
+                        config.poll_config(),
+                        config.checks.clone(),
+                        progress_to_stderr,
+                    )
+                    .await;
+                    // A region without its function list would read as
+                    // "nothing to fix there".
+                    let failed = snapshot::failed_regions(&fleet);
+                    if !failed.is_empty() {
+                        bail!(
+                            "no report written: the function list failed in {}",
+                            failed.join(", ")
+                        );
+                    }
+                    fleet
+                }
+            };
+            write_report(
+                &fleet,
+                *format,
+                *fail_on,
+                baseline.as_deref(),
+                output.as_deref(),
+            )
         }
         Some(Command::Snapshot { output }) => {
             let context = connect(&cli, &config).await?;
@@ -102,7 +144,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<()> {
                     output.display()
                 );
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         None => {
             let context = connect(&cli, &config).await?;
@@ -110,18 +152,67 @@ async fn dispatch(cli: Cli, config: Config) -> Result<()> {
                 // No terminal to draw on: read once and print a plain table.
                 let fleet = snapshot::collect(&context, config.poll_config(), |_| {}).await;
                 plain::write_fleet(&fleet, &mut std::io::stdout().lock())?;
-                return Ok(());
+                return Ok(ExitCode::SUCCESS);
             }
-            let fleet = Fleet::new(
+            let mut fleet = Fleet::new(
                 context.profile.clone(),
                 context.region_names(),
                 context.endpoint_url.clone(),
             );
+            fleet.checks_config = config.checks.clone();
             let handle = poll::spawn(&context, config.poll_config(), poll::PollMode::Continuous);
             let app = App::new(fleet, Mode::Live, theme, Utc::now());
-            ui::run(app, Some(handle)).await
+            ui::run(app, Some(handle)).await?;
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Exit status of `anshin report --fail-on` when a failure reaches the
+/// threshold; 1 stays the status of an error.
+const FAIL_ON_EXIT_STATUS: u8 = 2;
+
+fn write_report(
+    fleet: &Fleet,
+    format: ReportFormat,
+    fail_on: Option<Severity>,
+    baseline: Option<&Path>,
+    output: Option<&Path>,
+) -> Result<ExitCode> {
+    let mut report = Report::from_fleet(fleet);
+    if let Some(path) = baseline {
+        let previous = report::read_baseline(path)?;
+        report.compare_with(&previous, &path.display().to_string());
+    }
+    let text = match format {
+        ReportFormat::Markdown => report::markdown::render(&report),
+        ReportFormat::Json => {
+            report::json::render(&report).wrap_err("cannot encode the report as JSON")?
+        }
+    };
+    match output {
+        Some(path) => std::fs::write(path, &text)
+            .wrap_err_with(|| format!("cannot write the report to {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .wrap_err("cannot write the report to standard output")?;
+        }
+    }
+
+    let Some(threshold) = fail_on else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let failing = report.failures_at_or_above(threshold);
+    if failing == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "{failing} failures at severity {} or above",
+        report::severity_name(threshold)
+    );
+    Ok(ExitCode::from(FAIL_ON_EXIT_STATUS))
 }
 
 fn progress_to_stderr(event: &poll::DataEvent) {

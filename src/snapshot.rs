@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::aws::AwsContext;
+use crate::checks::ChecksConfig;
 use crate::model::{Fleet, SNAPSHOT_FORMAT_VERSION};
 use crate::poll::{self, DataEvent, PollConfig, PollMode};
 
@@ -34,11 +35,22 @@ pub enum SnapshotError {
     },
 }
 
-/// Polls every source of every region once and returns the resulting state.
+/// Polls every source of every region once and returns the resulting state,
+/// with checklist results under the default checklist settings.
 /// `progress` receives each event before it is applied, for progress output.
 pub async fn collect(
     context: &AwsContext,
     config: PollConfig,
+    progress: impl FnMut(&DataEvent),
+) -> Fleet {
+    collect_with_checks(context, config, ChecksConfig::default(), progress).await
+}
+
+/// Like [`collect`], evaluating the checklist with `checks`.
+pub async fn collect_with_checks(
+    context: &AwsContext,
+    config: PollConfig,
+    checks: ChecksConfig,
     mut progress: impl FnMut(&DataEvent),
 ) -> Fleet {
     let mut fleet = Fleet::new(
@@ -46,6 +58,7 @@ pub async fn collect(
         context.region_names(),
         context.endpoint_url.clone(),
     );
+    fleet.checks_config = checks;
     let mut pending: BTreeSet<String> = context.region_names().into_iter().collect();
     let mut identity_pending = !context.regions.is_empty();
     let mut handle = poll::spawn(context, config, PollMode::Once);
@@ -165,6 +178,16 @@ pub fn describe_progress(event: &DataEvent) -> Option<String> {
         DataEvent::Percentiles { region, result, .. } => Some(match result {
             Ok(_) => format!("{region}: p99 read"),
             Err(error) => format!("{region}: p99 unavailable: {error}"),
+        }),
+        DataEvent::ResourcesDone {
+            region,
+            first_error,
+            ..
+        } => Some(match first_error {
+            None => format!("{region}: checklist data read"),
+            Some(error) => {
+                format!("{region}: checklist data read with errors, first: {error}")
+            }
         }),
         DataEvent::Identity {
             result: Err(error), ..

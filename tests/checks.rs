@@ -59,6 +59,7 @@ fn function(name: &str, account: &str) -> Function {
         log_group: None,
         log_format: Some("JSON".to_string()),
         ephemeral_storage_mb: None,
+        environment: None,
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-const SERVICES: [&str; 3] = ["lambda:", "cloudwatch:", "sts:"];
+const SERVICES: [&str; 4] = ["lambda:", "cloudwatch:", "logs:", "sts:"];
 
 /// Collects every string literal of the form `"service:Action"` under `dir`.
 fn actions_in(dir: &Path, found: &mut BTreeSet<String>) {

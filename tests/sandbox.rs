@@ -329,3 +329,80 @@ fn no_tty_prints_plain_table() {
     assert!(table.starts_with("FUNCTION"), "{table}");
     assert!(table.contains("orders-api"));
 }
+
+/// Every problem the seeding script plants, as (function, rule id).
+const PLANTED: [(&str, &str); 8] = [
+    ("admin-api", "NET-002"),
+    ("legacy-coupon-service", "SEC-001"),
+    ("reviews-api", "OBS-001"),
+    ("cleanup-carts", "DWN-001"),
+    ("refund-processor", "DWN-003"),
+    ("legacy-coupon-service", "NET-001"),
+    ("cleanup-carts", "DEP-001"),
+    ("inventory-sync", "DEP-001"),
+];
+
+#[tokio::test]
+#[ignore = "needs the sandbox endpoint: run sandbox/test"]
+async fn checklist_finds_planted_problems() {
+    let fleet = collect(SEEDED_REGION).await;
+    let report = anshin::report::Report::from_fleet(&fleet);
+
+    for (function, rule_id) in PLANTED {
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.function == function && f.rule_id == rule_id);
+        assert!(
+            finding.is_some_and(|f| f.status == anshin::report::FindingStatus::Fail),
+            "{rule_id} on {function} not reported as failing"
+        );
+    }
+    // Functions with an alias and a trigger on the alias pass DEP-001.
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.function == "orders-api" && f.rule_id == "DEP-001"),
+        "orders-api invokes through its alias"
+    );
+
+    // The secret is masked in the evidence and absent from the functions of
+    // the snapshot. (moto's caller identity uses the same example key id as
+    // its user id, so the identity is left out here.)
+    let json = serde_json::to_string(&fleet.functions).expect("functions encode");
+    for secret in ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG"] {
+        let leak = json.find(secret).map(|at| {
+            let start = json.floor_char_boundary(at.saturating_sub(300));
+            json[start..at].to_string()
+        });
+        assert_eq!(leak, None, "the snapshot holds {secret}");
+    }
+    assert!(json.contains("PARTNER_AWS_ACCESS_KEY_ID"));
+}
+
+#[test]
+#[ignore = "needs the sandbox endpoint: run sandbox/test"]
+fn report_fail_on_high_exits_2() {
+    let endpoint = endpoint();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = Command::new(env!("CARGO_BIN_EXE_anshin"))
+        .args(["report", "--format", "json", "--fail-on", "high"])
+        .args(["--region", SEEDED_REGION, "--endpoint-url", &endpoint])
+        .env("ANSHIN_STATE_DIR", dir.path())
+        .env("ANSHIN_CONFIG_DIR", dir.path())
+        .output()
+        .expect("anshin report runs");
+
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("standard output is the JSON report only");
+    assert!(report["summary"]["failures"].as_u64() > Some(0));
+    let progress = String::from_utf8_lossy(&output.stderr);
+    assert!(progress.contains("checklist data read"), "{progress}");
+}

@@ -6,7 +6,11 @@ mod common;
 use anshin::aws::{AwsError, ErrorKind};
 use anshin::model::FunctionKey;
 use anshin::poll::{DataEvent, PollRequest};
-use anshin::ui::app::{App, Mode, View};
+use std::collections::BTreeMap;
+
+use anshin::model::{Collected, FunctionUrlConfig, RegionResources};
+use anshin::ui::app::{App, DetailTab, Mode, View};
+use anshin::ui::rows::Column;
 use anshin::ui::theme::Theme;
 use anshin::ui::views;
 use common::fleet::{LONG_NAME, REGION, empty_fleet, now, populated_events, populated_fleet};
@@ -137,7 +141,7 @@ fn long_name_fits_at_160_columns() {
     // At 80 columns the name is cut with "…" and the key columns stay.
     let narrow = screen_text(&draw(&live(populated_fleet()), 80, 24));
     assert!(
-        narrow.contains("checkout-recommendation-engine-b…"),
+        narrow.contains("checkout-recommendation-engine-…"),
         "{narrow}"
     );
     assert!(narrow.contains("ERR 5m"), "{narrow}");
@@ -256,8 +260,8 @@ fn filter_without_match_says_so() {
 #[test]
 fn sort_keys_cycle_and_reverse() {
     let mut app = live(populated_fleet());
-    // Name, Region, Runtime, Memory, Routing, Invocations, ErrorRate.
-    for _ in 0..6 {
+    // Name, Region, Runtime, Memory, Routing, Checks, Invocations, ErrorRate.
+    for _ in 0..7 {
         press(&mut app, KeyCode::Char('s'));
     }
     let first = app.rows()[0].entry.function.name.clone();
@@ -327,4 +331,158 @@ fn resize_changes_paging() {
     assert_eq!(app.selected_index(&app.rows()), Some(3));
     // Rendering at a tiny size must not panic.
     draw(&app, 20, 5);
+}
+
+/// The populated fleet plus checklist data: a public function URL on
+/// orders-api, region-wide reads, and cart-api suppressing RT-001.
+fn checklist_fleet() -> anshin::model::Fleet {
+    let mut fleet = populated_fleet();
+    fleet.apply(DataEvent::RegionResources {
+        region: REGION.to_string(),
+        at: now(),
+        resources: RegionResources {
+            event_source_mappings: Collected::Loaded(Vec::new()),
+            alarms: Collected::Loaded(Vec::new()),
+            log_groups: Collected::Loaded(BTreeMap::new()),
+        },
+    });
+    fleet.apply(DataEvent::FunctionResources {
+        region: REGION.to_string(),
+        function: "orders-api".to_string(),
+        at: now(),
+        policy: Collected::Loaded(None),
+        url: Collected::Loaded(Some(FunctionUrlConfig {
+            url: "https://abc.lambda-url.us-east-1.on.aws/".to_string(),
+            function_arn: "arn:aws:lambda:us-east-1:123456789012:function:orders-api".to_string(),
+            auth_type: "NONE".to_string(),
+            cors_allow_origins: Vec::new(),
+        })),
+        event_invoke: Collected::Loaded(None),
+        reserved_concurrency: Collected::Failed(AwsError {
+            kind: ErrorKind::AccessDenied,
+            action: "lambda:GetFunctionConcurrency".to_string(),
+            code: Some("AccessDeniedException".to_string()),
+            message: None,
+            status: Some(403),
+            request_id: None,
+        }),
+    });
+    fleet.apply(DataEvent::FunctionDetail {
+        region: REGION.to_string(),
+        function: "cart-api".to_string(),
+        aliases: Ok(Vec::new()),
+        tags: Ok(BTreeMap::from([(
+            "anshin:suppress".to_string(),
+            "RT-001".to_string(),
+        )])),
+    });
+    fleet
+}
+
+#[test]
+fn failures_view_by_key() {
+    for (width, height) in [(80, 24), (160, 48)] {
+        let mut app = live(checklist_fleet());
+        app.viewport = (width, height);
+        press(&mut app, KeyCode::Char('f'));
+        assert_eq!(app.view, View::Failures);
+        let terminal = draw(&app, width, height);
+        let screen = screen_text(&terminal);
+        assert!(screen.contains("NET-002"), "{screen}");
+        insta::assert_snapshot!(format!("failures_{width}x{height}"), terminal.backend());
+    }
+}
+
+#[test]
+fn failure_opens_function_checklist() {
+    let mut app = live(checklist_fleet());
+    press(&mut app, KeyCode::Char('f'));
+    // The worst rule comes first: NET-002 (high) on orders-api.
+    press(&mut app, KeyCode::Enter);
+    let key = FunctionKey {
+        region: REGION.to_string(),
+        name: "orders-api".to_string(),
+    };
+    assert_eq!(app.view, View::Detail(key));
+    assert_eq!(app.detail_tab, DetailTab::Checklist);
+    let screen = screen_text(&draw(&app, 160, 48));
+    assert!(screen.contains("auth_type: NONE"), "{screen}");
+
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.view, View::Failures);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.view, View::Fleet);
+}
+
+#[test]
+fn checklist_tab_by_key() {
+    for (width, height) in [(80, 24), (160, 48)] {
+        let mut app = live(checklist_fleet());
+        app.viewport = (width, height);
+        type_text(&mut app, "/orders");
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Tab);
+        assert_eq!(app.detail_tab, DetailTab::Checklist);
+        // Move to the second rule of the first topic.
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Down);
+        let terminal = draw(&app, width, height);
+        insta::assert_snapshot!(format!("checklist_{width}x{height}"), terminal.backend());
+    }
+}
+
+#[test]
+fn checklist_shows_unknown_and_suppressed() {
+    let mut app = live(checklist_fleet());
+    type_text(&mut app, "/cart");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab);
+    // RT-001 is the only Runtime rule; select it through the keys.
+    let index = app
+        .fleet
+        .entry(&FunctionKey {
+            region: REGION.to_string(),
+            name: "cart-api".to_string(),
+        })
+        .and_then(|entry| entry.checklist.as_ref())
+        .and_then(|c| {
+            anshin::ui::checklist::ordered_results(c)
+                .iter()
+                .position(|r| r.rule_id == "RT-001")
+        })
+        .expect("RT-001 is listed");
+    for _ in 0..index {
+        press(&mut app, KeyCode::Down);
+    }
+    let screen = screen_text(&draw(&app, 160, 48));
+    assert!(screen.contains("RT-001"), "{screen}");
+    assert!(screen.contains("(suppressed)"), "{screen}");
+    assert!(
+        screen.contains("suppressed by the anshin:suppress tag"),
+        "{screen}"
+    );
+
+    // Tab goes back to the overview.
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.detail_tab, DetailTab::Overview);
+}
+
+#[test]
+fn checks_column_sorts_worst_first() {
+    let mut app = live(checklist_fleet());
+    // Name, Region, Runtime, Memory, Routing, Checks.
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Char('s'));
+    }
+    assert_eq!(app.sort.column, Column::Checks);
+    let rows = app.rows();
+    let first = rows[0].entry.function.name.as_str();
+    assert!(
+        first == "orders-api" || first == "email-sender",
+        "a function with a high failure comes first, found {first}"
+    );
+    let screen = screen_text(&draw(&app, 80, 24));
+    assert!(screen.contains("CHECKS↓"), "{screen}");
 }

@@ -7,7 +7,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
 use tracing::{Instrument, Span, field};
 
-use super::error::{AwsError, classify};
+use super::error::{AwsError, ErrorKind, classify};
 
 fn request_span(action: &'static str, region: &str, function: Option<&str>) -> Span {
     tracing::info_span!(
@@ -41,7 +41,13 @@ where
             if let Some(id) = &classified.request_id {
                 span.record("request_id", id.as_str());
             }
-            tracing::warn!(parent: span, kind = ?classified.kind, error = %classified, "request failed");
+            // Not found is the usual response for a function without a policy,
+            // URL or event invoke configuration, so it would flood the log.
+            if classified.kind == ErrorKind::NotFound {
+                tracing::debug!(parent: span, error = %classified, "not found");
+            } else {
+                tracing::warn!(parent: span, kind = ?classified.kind, error = %classified, "request failed");
+            }
             Err(classified)
         }
     }

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use super::RegionClients;
 use super::call::{traced, traced_page};
 use super::error::AwsError;
-use crate::model::{Alias, Function, PackageType, RoutingWeight, Version, VpcConfig};
+use crate::model::{
+    Alias, EnvironmentValues, Function, PackageType, RoutingWeight, Version, VpcConfig,
+};
 
 /// Parses Lambda's `LastModified`, which AWS writes with a colon-less offset
 /// (`2024-08-07T13:20:10.000+0000`) that RFC 3339 parsers reject.
@@ -91,6 +93,15 @@ pub fn function_from_sdk(region: &str, config: &FunctionConfiguration) -> Functi
             .and_then(|l| l.log_format())
             .map(|f| f.as_str().to_string()),
         ephemeral_storage_mb: config.ephemeral_storage().map(|e| e.size()),
+        environment: Some(EnvironmentValues(
+            config
+                .environment()
+                .and_then(|env| env.variables())
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+        )),
     }
 }
 

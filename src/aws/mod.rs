@@ -1,10 +1,13 @@
 //! The only module that talks to AWS. It builds one SDK configuration for
 //! the whole program and maps SDK types to `crate::model` types.
 
+mod alarms;
 mod call;
 mod cloudwatch;
 mod error;
 mod lambda;
+mod lambda_resources;
+mod logs;
 mod sts;
 
 use std::num::NonZeroU32;
@@ -16,9 +19,15 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
+pub use alarms::describe_alarms;
 pub use cloudwatch::{MetricsRequest, PERCENTILE_STAT, fetch_fleet_metrics, fetch_percentiles};
 pub use error::{AwsError, ErrorKind, classify};
 pub use lambda::{list_aliases, list_functions, list_tags, list_versions};
+pub use lambda_resources::{
+    get_event_invoke_config, get_function_url, get_policy, get_reserved_concurrency,
+    list_event_source_mappings,
+};
+pub use logs::{LAMBDA_LOG_GROUP_PREFIX, describe_lambda_log_groups};
 pub use sts::caller_identity;
 
 /// What the user chose on the command line and in the config file.
@@ -67,6 +76,7 @@ pub struct RegionClients {
     pub region: String,
     pub lambda: aws_sdk_lambda::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
     pub sts: aws_sdk_sts::Client,
     /// Shared by every Lambda control-plane call in this region.
     pub lambda_limiter: Arc<DefaultDirectRateLimiter>,
@@ -87,6 +97,7 @@ impl RegionClients {
             region,
             aws_sdk_lambda::Client::new(&regional),
             aws_sdk_cloudwatch::Client::new(&regional),
+            aws_sdk_cloudwatchlogs::Client::new(&regional),
             aws_sdk_sts::Client::new(&regional),
             lambda_requests_per_second,
         )
@@ -97,6 +108,7 @@ impl RegionClients {
         region: &str,
         lambda: aws_sdk_lambda::Client,
         cloudwatch: aws_sdk_cloudwatch::Client,
+        logs: aws_sdk_cloudwatchlogs::Client,
         sts: aws_sdk_sts::Client,
         lambda_requests_per_second: u32,
     ) -> Result<Self, SetupError> {
@@ -105,6 +117,7 @@ impl RegionClients {
             region: region.to_string(),
             lambda,
             cloudwatch,
+            logs,
             sts,
             lambda_limiter: Arc::new(RateLimiter::direct(Quota::per_second(rate))),
         })

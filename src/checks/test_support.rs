@@ -40,6 +40,7 @@ pub fn function() -> Function {
         log_group: Some("/aws/lambda/orders".to_string()),
         log_format: Some("Text".to_string()),
         ephemeral_storage_mb: Some(512),
+        environment: None,
     }
 }
 

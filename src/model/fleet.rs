@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::function::Tags;
 use super::{
-    Alias, CallerIdentity, Function, FunctionMetrics, MetricSeries, Source, SourceState,
-    SourceStatus, Version, VersionMetrics,
+    AccountResources, Alias, CallerIdentity, Checklist, Collected, Function, FunctionMetrics,
+    FunctionResources, MetricSeries, RegionResources, Source, SourceState, SourceStatus, Version,
+    VersionMetrics,
 };
-use crate::aws::AwsError;
+use crate::aws::{AwsError, LAMBDA_LOG_GROUP_PREFIX};
+use crate::checks::ChecksConfig;
 use crate::poll::DataEvent;
 
 /// Version of the snapshot file layout; `anshin open` rejects other values.
@@ -33,6 +35,12 @@ pub struct FunctionEntry {
     pub version_metrics: Vec<VersionMetrics>,
     /// The last error of a per-function call (aliases, tags, versions).
     pub detail_error: Option<String>,
+    /// The data the checklist reads beyond the configuration.
+    #[serde(default)]
+    pub resources: FunctionResources,
+    /// The latest checklist results; `None` until the rules first ran.
+    #[serde(default)]
+    pub checklist: Option<Checklist>,
 }
 
 impl FunctionEntry {
@@ -45,6 +53,8 @@ impl FunctionEntry {
             metrics: None,
             version_metrics: Vec::new(),
             detail_error: None,
+            resources: FunctionResources::default(),
+            checklist: None,
         }
     }
 
@@ -84,6 +94,17 @@ pub struct Fleet {
     pub sources: BTreeMap<String, BTreeMap<Source, SourceStatus>>,
     /// Metrics requested from GetMetricData, the unit CloudWatch bills.
     pub billed_metrics: u64,
+    /// Region-wide checklist reads, by region.
+    #[serde(default)]
+    pub region_resources: BTreeMap<String, RegionResources>,
+    /// Account-level checklist data, by region. Nothing fills it yet, so its
+    /// rules report the data as not collected.
+    #[serde(default)]
+    pub account_resources: BTreeMap<String, AccountResources>,
+    /// The settings the checklist runs with. Not part of a snapshot: its
+    /// results are stored instead.
+    #[serde(skip)]
+    pub checks_config: ChecksConfig,
 }
 
 impl Fleet {
@@ -106,6 +127,9 @@ impl Fleet {
             metric_messages: BTreeMap::new(),
             sources,
             billed_metrics: 0,
+            region_resources: BTreeMap::new(),
+            account_resources: BTreeMap::new(),
+            checks_config: ChecksConfig::default(),
         }
     }
 
@@ -188,12 +212,19 @@ impl Fleet {
                 }
                 if let Ok(identity) = result {
                     self.identity = Some(identity);
+                    // The owner account decides which principals are foreign.
+                    let regions: Vec<String> = self.functions.keys().cloned().collect();
+                    for region in regions {
+                        self.evaluate_region(&region, at);
+                    }
                 }
             }
             DataEvent::Functions { region, at, result } => {
                 self.record(&region, Source::Functions, at, &result);
                 if let Ok(functions) = result {
                     self.replace_functions(&region, functions);
+                    self.split_region_resources(&region);
+                    self.evaluate_region(&region, at);
                 }
             }
             DataEvent::FunctionDetail {
@@ -213,6 +244,42 @@ impl Fleet {
                         Err(error) => entry.detail_error = Some(error.to_string()),
                     }
                 }
+                let now = self.updated_at.unwrap_or_else(Utc::now);
+                self.evaluate_function(&region, &function, now);
+            }
+            DataEvent::FunctionResources {
+                region,
+                function,
+                at,
+                policy,
+                url,
+                event_invoke,
+                reserved_concurrency,
+            } => {
+                if let Some(entry) = self.entry_mut(&region, &function) {
+                    entry.resources.policy = policy;
+                    entry.resources.url = url;
+                    entry.resources.event_invoke = event_invoke;
+                    entry.resources.reserved_concurrency = reserved_concurrency;
+                }
+                self.evaluate_function(&region, &function, at);
+            }
+            DataEvent::RegionResources {
+                region,
+                at,
+                resources,
+            } => {
+                self.region_resources.insert(region.clone(), resources);
+                self.split_region_resources(&region);
+                self.evaluate_region(&region, at);
+            }
+            DataEvent::ResourcesDone {
+                region,
+                at,
+                first_error,
+            } => {
+                let result = first_error.map_or(Ok(()), Err);
+                self.record(&region, Source::Resources, at, &result);
             }
             DataEvent::DetailsDone {
                 region,
@@ -275,6 +342,86 @@ impl Fleet {
         }
     }
 
+    /// Runs the checklist on one function with what is known now.
+    fn evaluate_function(&mut self, region: &str, name: &str, now: DateTime<Utc>) {
+        let Fleet {
+            functions,
+            account_resources,
+            identity,
+            checks_config,
+            ..
+        } = self;
+        let Some(entry) = functions
+            .get_mut(region)
+            .and_then(|by_name| by_name.get_mut(name))
+        else {
+            return;
+        };
+        let account = account_resources.get(region).cloned().unwrap_or_default();
+        let account_id = identity.as_ref().and_then(|i| i.account.as_deref());
+        entry.checklist = Some(Checklist::evaluate(
+            entry,
+            &account,
+            account_id,
+            checks_config,
+            now,
+        ));
+    }
+
+    fn evaluate_region(&mut self, region: &str, now: DateTime<Utc>) {
+        let names: Vec<String> = self
+            .functions
+            .get(region)
+            .map(|by_name| by_name.keys().cloned().collect())
+            .unwrap_or_default();
+        for name in names {
+            self.evaluate_function(region, &name, now);
+        }
+    }
+
+    /// Copies each function's share of the region-wide reads into its
+    /// resources: the mappings that invoke it, the alarms on its metrics and
+    /// its log group.
+    fn split_region_resources(&mut self, region: &str) {
+        let Some(shared) = self.region_resources.get(region) else {
+            return;
+        };
+        let Some(entries) = self.functions.get_mut(region) else {
+            return;
+        };
+        for entry in entries.values_mut() {
+            let function = &entry.function;
+            entry.resources.event_source_mappings =
+                map_collected(&shared.event_source_mappings, |mappings| {
+                    mappings
+                        .iter()
+                        .filter(|m| unqualified_arn(&m.function_arn) == function.arn)
+                        .cloned()
+                        .collect()
+                });
+            entry.resources.alarms = map_collected(&shared.alarms, |alarms| {
+                alarms
+                    .iter()
+                    .filter(|alarm| alarm_names_function(alarm, &function.name))
+                    .cloned()
+                    .collect()
+            });
+            let group_name = function
+                .log_group
+                .clone()
+                .unwrap_or_else(|| format!("{LAMBDA_LOG_GROUP_PREFIX}{}", function.name));
+            entry.resources.log_group = if group_name.starts_with(LAMBDA_LOG_GROUP_PREFIX) {
+                map_collected(&shared.log_groups, |groups| {
+                    groups.get(&group_name).cloned()
+                })
+            } else {
+                // NOTE: only `/aws/lambda/` groups are read, so a custom log
+                // group elsewhere stays unknown rather than "missing".
+                Collected::NotCollected
+            };
+        }
+    }
+
     /// Replaces the function list of a region and keeps what was already
     /// known about functions that are still there.
     fn replace_functions(&mut self, region: &str, functions: Vec<Function>) {
@@ -326,6 +473,30 @@ impl Fleet {
     }
 }
 
+fn map_collected<T, U>(collected: &Collected<T>, map: impl FnOnce(&T) -> U) -> Collected<U> {
+    match collected {
+        Collected::Loaded(value) => Collected::Loaded(map(value)),
+        Collected::NotCollected => Collected::NotCollected,
+        Collected::Failed(error) => Collected::Failed(error.clone()),
+    }
+}
+
+/// The function ARN without a version or alias qualifier: its first seven
+/// colon-separated fields.
+fn unqualified_arn(arn: &str) -> String {
+    arn.split(':').take(7).collect::<Vec<_>>().join(":")
+}
+
+/// True when the alarm's dimensions name the function, as a whole or with a
+/// qualifier (`Resource` is `name:alias` or `name:version`).
+fn alarm_names_function(alarm: &super::AlarmInfo, function: &str) -> bool {
+    alarm.dimensions.get("FunctionName").map(String::as_str) == Some(function)
+        || alarm
+            .dimensions
+            .get("Resource")
+            .is_some_and(|resource| resource.split(':').next() == Some(function))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,6 +530,7 @@ mod tests {
             log_group: None,
             log_format: None,
             ephemeral_storage_mb: None,
+            environment: None,
         }
     }
 

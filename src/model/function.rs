@@ -1,4 +1,5 @@
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -40,8 +41,8 @@ pub struct Function {
     pub tracing_mode: Option<String>,
     pub revision_id: Option<String>,
     pub vpc: Option<VpcConfig>,
-    /// Names of the environment variables. Values are left out on purpose:
-    /// they may hold secrets, and snapshots are files people pass around.
+    /// Names of the environment variables. Snapshots keep only these: the
+    /// values may hold secrets, and snapshots are files people pass around.
     pub environment_keys: Vec<String>,
     pub layers: Vec<String>,
     pub dead_letter_target: Option<String>,
@@ -49,6 +50,22 @@ pub struct Function {
     pub log_group: Option<String>,
     pub log_format: Option<String>,
     pub ephemeral_storage_mb: Option<i32>,
+    /// Values of the environment variables, read for the secrets rule. They
+    /// stay in memory: serde skips them, so snapshots hold only the names,
+    /// and `None` means they were not read (such as in an opened snapshot).
+    #[serde(skip)]
+    pub environment: Option<EnvironmentValues>,
+}
+
+/// Environment variable values by name. `Debug` prints the names only, so a
+/// logged `Function` never carries a secret.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct EnvironmentValues(pub BTreeMap<String, String>);
+
+impl fmt::Debug for EnvironmentValues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 impl Function {

@@ -27,6 +27,15 @@ pub enum Collected<T> {
     Failed(AwsError),
 }
 
+impl<T> From<Result<T, AwsError>> for Collected<T> {
+    fn from(result: Result<T, AwsError>) -> Self {
+        match result {
+            Ok(value) => Collected::Loaded(value),
+            Err(error) => Collected::Failed(error),
+        }
+    }
+}
+
 impl<T> Collected<T> {
     pub fn loaded(&self) -> Option<&T> {
         match self {
@@ -361,6 +370,17 @@ pub struct FunctionResources {
     /// Whether each SQS source queue has a redrive policy, by queue ARN.
     pub queue_redrive: Collected<BTreeMap<String, bool>>,
     pub rest_api: Collected<RestApiFrontend>,
+}
+
+/// Region-wide reads that the fleet splits into each function's
+/// [`FunctionResources`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionResources {
+    pub event_source_mappings: Collected<Vec<EventSourceMapping>>,
+    /// Every metric alarm of the region.
+    pub alarms: Collected<Vec<AlarmInfo>>,
+    /// Log groups under `/aws/lambda/`, by name.
+    pub log_groups: Collected<BTreeMap<String, LogGroupInfo>>,
 }
 
 /// Data that belongs to the account and region rather than one function.

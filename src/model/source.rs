@@ -14,6 +14,8 @@ pub enum Source {
     Versions,
     Metrics,
     Percentiles,
+    /// Policies, URLs, mappings, alarms and log groups for the checklist.
+    Resources,
 }
 
 impl Source {
@@ -25,6 +27,7 @@ impl Source {
             Source::Versions => "versions",
             Source::Metrics => "metrics",
             Source::Percentiles => "p99",
+            Source::Resources => "checks",
         }
     }
 }

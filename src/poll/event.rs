@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 
 use crate::aws::AwsError;
 use crate::model::{
-    Alias, CallerIdentity, FleetMetrics, Function, FunctionKey, MetricSeries, Version,
+    Alias, CallerIdentity, Collected, EventInvokeConfig, FleetMetrics, Function, FunctionKey,
+    FunctionUrlConfig, MetricSeries, RegionResources, ResourcePolicy, Version,
 };
 
 /// A result from the data layer. Each carries its own `Result`, so an error
@@ -54,6 +55,30 @@ pub enum DataEvent {
         result: Result<BTreeMap<String, MetricSeries>, AwsError>,
         billed_metrics: u64,
     },
+    /// The per-function reads of the checklist. Each part carries its own
+    /// outcome, so one denied call leaves the others usable.
+    FunctionResources {
+        region: String,
+        function: String,
+        at: DateTime<Utc>,
+        policy: Collected<Option<ResourcePolicy>>,
+        url: Collected<Option<FunctionUrlConfig>>,
+        event_invoke: Collected<Option<EventInvokeConfig>>,
+        reserved_concurrency: Collected<Option<i32>>,
+    },
+    /// The region-wide reads of the checklist: event source mappings, alarms
+    /// and log groups.
+    RegionResources {
+        region: String,
+        at: DateTime<Utc>,
+        resources: RegionResources,
+    },
+    /// One pass of checklist reads finished in the region.
+    ResourcesDone {
+        region: String,
+        at: DateTime<Utc>,
+        first_error: Option<AwsError>,
+    },
     /// Sent in `PollMode::Once` when a region has read everything.
     CycleComplete { region: String },
 }
@@ -63,8 +88,8 @@ pub enum DataEvent {
 pub enum PollRequest {
     /// Re-read everything now.
     RefreshAll,
-    /// Re-read aliases, tags and versions of one function, such as the one
-    /// whose detail pane just opened.
+    /// Re-read aliases, tags, versions and checklist resources of one
+    /// function, such as the one whose detail pane just opened.
     Function { key: FunctionKey, arn: String },
 }
 
@@ -77,7 +102,10 @@ impl DataEvent {
             | DataEvent::DetailsDone { at, .. }
             | DataEvent::VersionsDone { at, .. }
             | DataEvent::Metrics { at, .. }
-            | DataEvent::Percentiles { at, .. } => Some(*at),
+            | DataEvent::Percentiles { at, .. }
+            | DataEvent::FunctionResources { at, .. }
+            | DataEvent::RegionResources { at, .. }
+            | DataEvent::ResourcesDone { at, .. } => Some(*at),
             DataEvent::FunctionDetail { .. }
             | DataEvent::Versions { .. }
             | DataEvent::CycleComplete { .. } => None,

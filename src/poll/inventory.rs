@@ -167,11 +167,16 @@ pub(crate) async fn run(
 
         if let Some(functions) = functions {
             let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
+            let revisions: Vec<(String, Option<String>)> = functions
+                .iter()
+                .map(|f| (f.name.clone(), f.revision_id.clone()))
+                .collect();
             // Metrics can start on the names alone; weighted routing follows
             // once every alias has been read.
             view.send_if_modified(|current| {
-                let changed = current.functions != names;
+                let changed = current.functions != names || current.revisions != revisions;
                 current.functions = names.clone();
+                current.revisions = revisions;
                 changed
             });
 

@@ -5,6 +5,7 @@
 mod event;
 mod inventory;
 mod metrics;
+mod resources;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +36,14 @@ pub struct PollConfig {
     /// Versions are re-read on every n-th inventory cycle (and on refresh),
     /// because they change far less often than aliases.
     pub versions_every_cycles: u32,
+    /// How often the region-wide checklist data (event source mappings,
+    /// alarms, log groups) is re-read. Per-function data is re-read when the
+    /// function's revision changes.
+    pub resources_interval: Duration,
+    /// Functions whose checklist data is read at once. Each read makes four
+    /// Lambda calls under the shared rate limiter, so this stays low to
+    /// leave room for the inventory.
+    pub resource_concurrency: usize,
 }
 
 impl Default for PollConfig {
@@ -46,6 +55,8 @@ impl Default for PollConfig {
             metrics_period_s: 60,
             detail_concurrency: 4,
             versions_every_cycles: 5,
+            resources_interval: Duration::from_secs(300),
+            resource_concurrency: 2,
         }
     }
 }
@@ -77,6 +88,8 @@ impl PollHandle {
 pub(crate) struct InventoryView {
     pub functions: Vec<String>,
     pub weighted_aliases: Vec<(String, String, Vec<String>)>,
+    /// Every function with its `RevisionId`, for the checklist's cache.
+    pub revisions: Vec<(String, Option<String>)>,
     /// True once aliases were read for every function in this cycle.
     pub aliases_read: bool,
 }
@@ -86,6 +99,7 @@ pub(crate) struct InventoryView {
 pub(crate) struct Wakers {
     pub inventory: Notify,
     pub metrics: Notify,
+    pub resources: Notify,
 }
 
 /// Starts the poll tasks of every region.
@@ -124,6 +138,7 @@ pub fn spawn(context: &AwsContext, config: PollConfig, mode: PollMode) -> PollHa
                     for (_, wakers) in &region_wakers {
                         wakers.inventory.notify_one();
                         wakers.metrics.notify_one();
+                        wakers.resources.notify_one();
                     }
                 }
                 PollRequest::Function { key, arn } => {
@@ -136,6 +151,8 @@ pub fn spawn(context: &AwsContext, config: PollConfig, mode: PollMode) -> PollHa
                     let tx = detail_tx.clone();
                     tokio::spawn(async move {
                         inventory::refresh_function(&clients, &key.name, &arn, &tx).await;
+                        let (event, _) = resources::read_function(&clients, &key.name).await;
+                        let _ = tx.send(event).await;
                     });
                 }
             }
@@ -167,6 +184,14 @@ async fn run_region(
     ));
     let metrics = tokio::spawn(metrics::run(
         clients.clone(),
+        config.clone(),
+        tx.clone(),
+        view_rx.clone(),
+        wakers.clone(),
+        mode,
+    ));
+    let resources = tokio::spawn(resources::run(
+        clients.clone(),
         config,
         tx.clone(),
         view_rx,
@@ -175,6 +200,7 @@ async fn run_region(
     ));
     let _ = inventory.await;
     let _ = metrics.await;
+    let _ = resources.await;
     if mode == PollMode::Once {
         let _ = tx
             .send(DataEvent::CycleComplete {

@@ -21,4 +21,8 @@ pub enum Action {
     FilterBackspace,
     FilterApply,
     FilterCancel,
+    /// Switches the function detail between Overview and Checklist.
+    NextTab,
+    /// Opens the fleet-wide list of checklist failures.
+    OpenFailures,
 }

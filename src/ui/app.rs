@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyEvent};
 
 use super::action::Action;
+use super::checklist;
 use super::keymap::{self, Context};
 use super::rows::{Column, Filter, FleetRow, Sort, fleet_rows};
 use super::theme::Theme;
@@ -26,6 +27,16 @@ pub enum Mode {
 pub enum View {
     Fleet,
     Detail(FunctionKey),
+    /// Checklist failures of the whole fleet, grouped by rule.
+    Failures,
+}
+
+/// The tabs of the function detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DetailTab {
+    #[default]
+    Overview,
+    Checklist,
 }
 
 pub struct App {
@@ -42,6 +53,16 @@ pub struct App {
     /// so a refresh or re-sort keeps the selection on the same function.
     pub selected: Option<FunctionKey>,
     pub detail_scroll: u16,
+    pub detail_tab: DetailTab,
+    /// The selected rule in the checklist tab, an index into
+    /// `checklist::ordered_results`.
+    pub checklist_cursor: usize,
+    /// The selected row of the failures view, an index into
+    /// `checklist::failure_keys`.
+    pub failures_cursor: usize,
+    /// True when the open detail was reached from the failures view, so Esc
+    /// goes back there.
+    detail_from_failures: bool,
     /// Terminal size, for paging.
     pub viewport: (u16, u16),
     /// The clock for ages in the header, set on every tick, so rendering
@@ -66,6 +87,10 @@ impl App {
             sort: Sort::default(),
             selected: None,
             detail_scroll: 0,
+            detail_tab: DetailTab::Overview,
+            checklist_cursor: 0,
+            failures_cursor: 0,
+            detail_from_failures: false,
             viewport: (80, 24),
             now,
             notice: None,
@@ -106,6 +131,7 @@ impl App {
             match self.view {
                 View::Fleet => Context::Fleet,
                 View::Detail(_) => Context::Detail,
+                View::Failures => Context::Failures,
             }
         }
     }
@@ -219,12 +245,33 @@ impl App {
             | Action::Last => {
                 self.navigate(action);
             }
-            Action::Open => self.open_selected(),
+            Action::Open => match self.view {
+                View::Failures => self.open_failure(),
+                _ => self.open_selected(),
+            },
+            Action::NextTab => {
+                self.detail_tab = match self.detail_tab {
+                    DetailTab::Overview => DetailTab::Checklist,
+                    DetailTab::Checklist => DetailTab::Overview,
+                };
+                self.detail_scroll = 0;
+            }
+            Action::OpenFailures => {
+                self.view = View::Failures;
+                let count = checklist::failure_keys(&self.fleet).len();
+                self.failures_cursor = self.failures_cursor.min(count.saturating_sub(1));
+            }
             Action::Back => match self.view {
                 View::Detail(_) => {
-                    self.view = View::Fleet;
+                    self.view = if self.detail_from_failures {
+                        View::Failures
+                    } else {
+                        View::Fleet
+                    };
+                    self.detail_from_failures = false;
                     self.detail_scroll = 0;
                 }
+                View::Failures => self.view = View::Fleet,
                 View::Fleet => {
                     self.filter_text.clear();
                     self.reconcile_selection();
@@ -233,7 +280,38 @@ impl App {
         }
     }
 
+    /// Moves a cursor over `len` items by one navigation action.
+    fn step_cursor(&self, cursor: usize, len: usize, action: Action) -> usize {
+        let page = self.page_size();
+        let last = len.saturating_sub(1);
+        let next = match action {
+            Action::Up => cursor.saturating_sub(1),
+            Action::Down => cursor + 1,
+            Action::PageUp => cursor.saturating_sub(page),
+            Action::PageDown => cursor + page,
+            Action::Last => last,
+            _ => 0,
+        };
+        next.min(last)
+    }
+
     fn navigate(&mut self, action: Action) {
+        if let View::Failures = self.view {
+            let len = checklist::failure_keys(&self.fleet).len();
+            self.failures_cursor = self.step_cursor(self.failures_cursor, len, action);
+            return;
+        }
+        if let View::Detail(key) = &self.view
+            && self.detail_tab == DetailTab::Checklist
+        {
+            let len = self
+                .fleet
+                .entry(key)
+                .and_then(|entry| entry.checklist.as_ref())
+                .map_or(0, |c| c.results.len());
+            self.checklist_cursor = self.step_cursor(self.checklist_cursor, len, action);
+            return;
+        }
         if let View::Detail(_) = self.view {
             let page = self.page_size() as u16;
             self.detail_scroll = match action {
@@ -272,5 +350,38 @@ impl App {
         }
         self.view = View::Detail(key);
         self.detail_scroll = 0;
+        self.checklist_cursor = 0;
+        self.detail_from_failures = false;
+    }
+
+    /// Opens the function of the selected failure on its checklist tab,
+    /// with the failing rule selected.
+    fn open_failure(&mut self) {
+        let groups = checklist::failures_by_rule(&self.fleet);
+        let Some((key, rule_id)) = groups
+            .iter()
+            .flat_map(|group| group.functions.iter())
+            .nth(self.failures_cursor)
+            .map(|failing| (failing.key.clone(), failing.result.rule_id.clone()))
+        else {
+            return;
+        };
+        drop(groups);
+        self.selected = Some(key);
+        self.open_selected();
+        if let View::Detail(key) = &self.view {
+            self.detail_from_failures = true;
+            self.detail_tab = DetailTab::Checklist;
+            self.checklist_cursor = self
+                .fleet
+                .entry(key)
+                .and_then(|entry| entry.checklist.as_ref())
+                .and_then(|c| {
+                    checklist::ordered_results(c)
+                        .iter()
+                        .position(|r| r.rule_id == rule_id)
+                })
+                .unwrap_or(0);
+        }
     }
 }

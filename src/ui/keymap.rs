@@ -12,6 +12,8 @@ pub enum Context {
     Global,
     Fleet,
     Detail,
+    /// The fleet-wide failures view.
+    Failures,
     Help,
 }
 
@@ -47,7 +49,7 @@ const NONE: KeyModifiers = KeyModifiers::NONE;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 
-use Context::{Detail, Fleet, Global, Help};
+use Context::{Detail, Failures, Fleet, Global, Help};
 
 pub const BINDINGS: &[Binding] = &[
     bind(Global, KeyCode::Char('q'), NONE, Action::Quit, "q", "quit"),
@@ -228,6 +230,14 @@ pub const BINDINGS: &[Binding] = &[
         "reverse the sort order",
     ),
     bind(
+        Fleet,
+        KeyCode::Char('f'),
+        NONE,
+        Action::OpenFailures,
+        "f",
+        "checklist failures of the fleet",
+    ),
+    bind(
         Detail,
         KeyCode::Esc,
         NONE,
@@ -237,11 +247,19 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         Detail,
+        KeyCode::Tab,
+        NONE,
+        Action::NextTab,
+        "Tab",
+        "switch Overview and Checklist",
+    ),
+    bind(
+        Detail,
         KeyCode::Down,
         NONE,
         Action::Down,
         "↑ ↓ j k",
-        "scroll",
+        "scroll, or select a checklist rule",
     ),
     bind(
         Detail,
@@ -249,16 +267,47 @@ pub const BINDINGS: &[Binding] = &[
         NONE,
         Action::Down,
         "↑ ↓ j k",
-        "scroll",
+        "scroll, or select a checklist rule",
     ),
-    bind(Detail, KeyCode::Up, NONE, Action::Up, "↑ ↓ j k", "scroll"),
+    bind(
+        Detail,
+        KeyCode::Up,
+        NONE,
+        Action::Up,
+        "↑ ↓ j k",
+        "scroll, or select a checklist rule",
+    ),
+    bind(
+        Detail,
+        KeyCode::End,
+        NONE,
+        Action::Last,
+        "End G",
+        "last rule of the checklist",
+    ),
+    bind(
+        Detail,
+        KeyCode::Char('G'),
+        SHIFT,
+        Action::Last,
+        "End G",
+        "last rule of the checklist",
+    ),
+    bind(
+        Detail,
+        KeyCode::Char('G'),
+        NONE,
+        Action::Last,
+        "End G",
+        "last rule of the checklist",
+    ),
     bind(
         Detail,
         KeyCode::Char('k'),
         NONE,
         Action::Up,
         "↑ ↓ j k",
-        "scroll",
+        "scroll, or select a checklist rule",
     ),
     bind(
         Detail,
@@ -282,7 +331,7 @@ pub const BINDINGS: &[Binding] = &[
         NONE,
         Action::First,
         "Home g",
-        "scroll to the top",
+        "scroll to the top, or the first rule",
     ),
     bind(
         Detail,
@@ -290,7 +339,71 @@ pub const BINDINGS: &[Binding] = &[
         NONE,
         Action::First,
         "Home g",
-        "scroll to the top",
+        "scroll to the top, or the first rule",
+    ),
+    bind(
+        Failures,
+        KeyCode::Down,
+        NONE,
+        Action::Down,
+        "↑ ↓ j k",
+        "move the selection",
+    ),
+    bind(
+        Failures,
+        KeyCode::Char('j'),
+        NONE,
+        Action::Down,
+        "↑ ↓ j k",
+        "move the selection",
+    ),
+    bind(
+        Failures,
+        KeyCode::Up,
+        NONE,
+        Action::Up,
+        "↑ ↓ j k",
+        "move the selection",
+    ),
+    bind(
+        Failures,
+        KeyCode::Char('k'),
+        NONE,
+        Action::Up,
+        "↑ ↓ j k",
+        "move the selection",
+    ),
+    bind(
+        Failures,
+        KeyCode::PageDown,
+        NONE,
+        Action::PageDown,
+        "PgUp PgDn",
+        "move one page",
+    ),
+    bind(
+        Failures,
+        KeyCode::PageUp,
+        NONE,
+        Action::PageUp,
+        "PgUp PgDn",
+        "move one page",
+    ),
+    bind(
+        Failures,
+        KeyCode::Enter,
+        NONE,
+        Action::Open,
+        "Enter",
+        "open the function's checklist",
+    ),
+    bind(
+        Failures,
+        KeyCode::Esc,
+        NONE,
+        Action::Back,
+        "Esc",
+        "back to the fleet",
     ),
     bind(
         Help,

@@ -9,8 +9,17 @@ pub const NOT_AWS_BADGE: &str = "not AWS";
 pub const HELP_TITLE: &str = " Keys ";
 pub const FILTER_PROMPT: &str = "filter: ";
 pub const FILTER_HINT: &str = "  (Enter keeps, Esc clears; text or tag:key=value)";
-pub const FOOTER_HINT: &str = "? help  / filter  s sort  Enter open  r refresh  q quit";
-pub const DETAIL_HINT: &str = "Esc back  ↑↓ scroll  r refresh  ? help  q quit";
+pub const FOOTER_HINT: &str = "? help  / filter  s sort  Enter open  f failures  r refresh  q quit";
+pub const DETAIL_HINT: &str = "Esc back  Tab checklist  ↑↓ scroll  r refresh  ? help  q quit";
+pub const CHECKLIST_HINT: &str =
+    "Esc back  Tab overview  ↑↓ select rule  r refresh  ? help  q quit";
+pub const FAILURES_HINT: &str =
+    "Esc back  ↑↓ select  Enter open checklist  r refresh  ? help  q quit";
+pub const FAILURES_TITLE: &str = " Checklist failures by rule ";
+pub const NO_FAILURES: &str = "No checklist failures in the fleet.";
+pub const CHECKLIST_PENDING: &str =
+    "The checklist has not run yet: it runs once the function list has arrived.";
+
 pub const NO_IDENTITY: &str = "account …";
 
 pub fn loading_functions(regions: &str) -> String {

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod app;
+pub mod checklist;
 pub mod format;
 pub mod keymap;
 pub mod messages;

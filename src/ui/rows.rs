@@ -31,16 +31,19 @@ pub enum Column {
     P99,
     Concurrency,
     Modified,
+    /// The worst failing checklist severity and the number of failures.
+    Checks,
 }
 
 impl Column {
     /// Display order, left to right.
-    pub const ALL: [Column; 14] = [
+    pub const ALL: [Column; 15] = [
         Column::Name,
         Column::Region,
         Column::Runtime,
         Column::Memory,
         Column::Routing,
+        Column::Checks,
         Column::Invocations,
         Column::Trend,
         Column::ErrorRate,
@@ -53,12 +56,13 @@ impl Column {
     ];
 
     /// The columns that can be sorted on, in the order `s` cycles through.
-    pub const SORTABLE: [Column; 13] = [
+    pub const SORTABLE: [Column; 14] = [
         Column::Name,
         Column::Region,
         Column::Runtime,
         Column::Memory,
         Column::Routing,
+        Column::Checks,
         Column::Invocations,
         Column::ErrorRate,
         Column::Throttles,
@@ -133,6 +137,7 @@ impl<'a> FleetRow<'a> {
                 .function
                 .last_modified
                 .map(|t| t.timestamp() as f64),
+            Column::Checks => crate::ui::checklist::fleet_sort_value(self.entry.checklist.as_ref()),
             Column::Name | Column::Region | Column::Runtime | Column::Routing => None,
         }
     }

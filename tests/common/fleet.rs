@@ -61,6 +61,7 @@ pub fn function(name: &str, runtime: Option<&str>, memory: i32, timeout: i32) ->
         log_group: Some(format!("/aws/lambda/{name}")),
         log_format: Some("JSON".to_string()),
         ephemeral_storage_mb: Some(512),
+        environment: None,
     }
 }
 

@@ -73,6 +73,18 @@ pub fn cloudwatch_client(
     aws_sdk_cloudwatch::Client::from_conf(config)
 }
 
+pub fn logs_client(mode: RuleMode, rules: &[&Rule]) -> aws_sdk_cloudwatchlogs::Client {
+    let config = aws_sdk_cloudwatchlogs::Config::builder()
+        .behavior_version_latest()
+        .region(Region::new(REGION))
+        .credentials_provider(credentials())
+        .retry_config(fast_retries(1))
+        .http_client(create_mock_http_client())
+        .interceptor(interceptor(mode, rules))
+        .build();
+    aws_sdk_cloudwatchlogs::Client::from_conf(config)
+}
+
 pub fn sts_client(mode: RuleMode, rules: &[&Rule]) -> aws_sdk_sts::Client {
     let config = aws_sdk_sts::Config::builder()
         .behavior_version_latest()
@@ -91,6 +103,7 @@ pub fn with_lambda(rules: &[&Rule], max_attempts: u32) -> RegionClients {
         REGION,
         lambda_client(RuleMode::MatchAny, rules, max_attempts),
         cloudwatch_client(RuleMode::MatchAny, &[], 1),
+        logs_client(RuleMode::MatchAny, &[]),
         sts_client(RuleMode::MatchAny, &[]),
         1_000,
     )
@@ -102,6 +115,7 @@ pub fn with_cloudwatch(rules: &[&Rule], max_attempts: u32) -> RegionClients {
         REGION,
         lambda_client(RuleMode::MatchAny, &[], 1),
         cloudwatch_client(RuleMode::MatchAny, rules, max_attempts),
+        logs_client(RuleMode::MatchAny, &[]),
         sts_client(RuleMode::MatchAny, &[]),
         1_000,
     )
@@ -122,4 +136,16 @@ pub fn http_response(
         .headers_mut()
         .insert("content-type", content_type.to_string());
     response
+}
+
+pub fn with_logs(rules: &[&Rule]) -> RegionClients {
+    RegionClients::from_clients(
+        REGION,
+        lambda_client(RuleMode::MatchAny, &[], 1),
+        cloudwatch_client(RuleMode::MatchAny, &[], 1),
+        logs_client(RuleMode::MatchAny, rules),
+        sts_client(RuleMode::MatchAny, &[]),
+        1_000,
+    )
+    .expect("valid rate")
 }

@@ -1,15 +1,16 @@
-//! The function detail pane: configuration, aliases with their traffic
-//! split and per-version error rates, and versions.
+//! The function detail pane with two tabs: Overview (configuration, aliases
+//! with their traffic split and per-version error rates, and versions) and
+//! Checklist.
 
 use chrono::Duration;
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::model::{FunctionEntry, FunctionKey, Source, SourceState, VersionMetrics};
-use crate::ui::app::App;
+use crate::ui::app::{App, DetailTab};
 use crate::ui::format::{self, NO_DATA};
 use crate::ui::rows::{FleetRow, RECENT_MINUTES};
 
@@ -298,14 +299,54 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, key: &FunctionKey) {
         frame.render_widget(missing, area);
         return;
     };
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [tabs_area, body_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(tab_line(app)), tabs_area);
+    if app.detail_tab == DetailTab::Checklist {
+        super::checklist::render(frame, body_area, app, entry);
+        return;
+    }
     let mut lines = Vec::new();
     configuration(app, entry, &mut lines);
     health(app, entry, &mut lines);
     aliases(app, entry, &mut lines);
     versions(app, entry, &mut lines);
     let paragraph = Paragraph::new(lines)
-        .block(block)
         .wrap(Wrap { trim: false })
         .scroll((app.detail_scroll, 0));
-    frame.render_widget(paragraph, area);
+    frame.render_widget(paragraph, body_area);
+}
+
+/// "Overview | Checklist ✗3", with the open tab highlighted.
+fn tab_line(app: &App) -> Line<'static> {
+    let failures = match &app.view {
+        crate::ui::app::View::Detail(key) => app
+            .fleet
+            .entry(key)
+            .and_then(|entry| entry.checklist.as_ref())
+            .map(|c| c.failure_count()),
+        _ => None,
+    };
+    let checklist_label = match failures {
+        Some(0) => " Checklist ✓ ".to_string(),
+        Some(count) => format!(" Checklist ✗{count} "),
+        None => " Checklist … ".to_string(),
+    };
+    let open = Style::default()
+        .fg(app.theme.selected_text)
+        .bg(app.theme.selected_background)
+        .add_modifier(Modifier::BOLD);
+    let closed = Style::default().fg(app.theme.muted);
+    let (overview_style, checklist_style) = match app.detail_tab {
+        DetailTab::Overview => (open, closed),
+        DetailTab::Checklist => (closed, open),
+    };
+    Line::from(vec![
+        Span::styled(" Overview ".to_string(), overview_style),
+        Span::raw(" "),
+        Span::styled(checklist_label, checklist_style),
+        Span::styled("  Tab switches".to_string(), closed),
+    ])
 }

@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 use unicode_width::UnicodeWidthStr;
 
+use crate::checks::Severity;
 use crate::model::{Source, SourceState};
 use crate::ui::app::App;
+use crate::ui::checklist;
 use crate::ui::format::{self, NO_DATA};
 use crate::ui::messages;
 use crate::ui::rows::{Column, FleetRow};
@@ -30,15 +32,17 @@ fn width(column: Column) -> u16 {
         Column::P99 => 6,
         Column::Concurrency => 4,
         Column::Modified => 8,
+        Column::Checks => 7,
     }
 }
 
 /// Which columns survive on a narrow terminal, most important first.
-const PRIORITY: [Column; 14] = [
+const PRIORITY: [Column; 15] = [
     Column::Name,
     Column::Region,
     Column::ErrorRate,
     Column::Routing,
+    Column::Checks,
     Column::Invocations,
     Column::Runtime,
     Column::Throttles,
@@ -70,6 +74,7 @@ fn title(column: Column) -> &'static str {
         Column::P99 => "P99",
         Column::Concurrency => "CONC",
         Column::Modified => "MODIFIED",
+        Column::Checks => "CHECKS",
     }
 }
 
@@ -187,6 +192,18 @@ fn cell<'a>(app: &App, row: &FleetRow<'_>, column: Column, name_width: u16) -> C
             }
         }
         Column::Concurrency => Cell::from(format::count(row.peak_concurrency)),
+        Column::Checks => {
+            let checklist = row.entry.checklist.as_ref();
+            let style = match checklist.and_then(|c| c.worst_failure()) {
+                Some(Severity::Critical) => error.add_modifier(Modifier::BOLD),
+                Some(Severity::High) => error,
+                Some(Severity::Medium) => warn,
+                Some(Severity::Low | Severity::Info) => muted,
+                None if checklist.is_some() => Style::default().fg(theme.ok),
+                None => muted,
+            };
+            Cell::from(checklist::fleet_cell(checklist)).style(style)
+        }
         Column::Modified => Cell::from(function.last_modified.map_or(NO_DATA.to_string(), |t| {
             format!("{} ago", format::age(t, app.now))
         })),

@@ -4,7 +4,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::ui::app::{App, View};
+use crate::ui::app::{App, DetailTab, View};
 use crate::ui::messages;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -30,9 +30,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 Style::default().fg(theme.warning),
             ));
         }
-        let hint = match app.view {
-            View::Fleet => messages::FOOTER_HINT,
-            View::Detail(_) => messages::DETAIL_HINT,
+        let hint = match (&app.view, app.detail_tab) {
+            (View::Fleet, _) => messages::FOOTER_HINT,
+            (View::Detail(_), DetailTab::Overview) => messages::DETAIL_HINT,
+            (View::Detail(_), DetailTab::Checklist) => messages::CHECKLIST_HINT,
+            (View::Failures, _) => messages::FAILURES_HINT,
         };
         spans.push(Span::styled(hint, Style::default().fg(theme.muted)));
         Line::from(spans)

