@@ -166,7 +166,9 @@ async fn lists_more_than_50_functions() {
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn metrics_round_trip_to_table() {
     let region = "eu-west-2";
-    let name = "roundtrip-fn";
+    // A fresh name per run: datapoints from an earlier run against the same
+    // sandbox would add up with these.
+    let name = &format!("roundtrip-{}", Utc::now().timestamp_millis());
     let role = seeded_role().await;
     let clients = clients(region).await;
     ensure_function(&clients, name, &role).await;
@@ -221,7 +223,7 @@ async fn metrics_round_trip_to_table() {
 
     let fleet = collect(region).await;
     let rows = fleet_rows(&fleet, &Filter::parse(name), Sort::default());
-    let row = rows.first().expect("roundtrip-fn is listed");
+    let row = rows.first().expect("the round-trip function is listed");
     assert_eq!(row.invocations, Some(1_000.0));
     assert_eq!(row.error_rate, Some(0.07));
     assert_eq!(row.avg_ms, Some(120.0));

@@ -486,3 +486,24 @@ fn checks_column_sorts_worst_first() {
     let screen = screen_text(&draw(&app, 80, 24));
     assert!(screen.contains("CHECKS↓"), "{screen}");
 }
+
+#[test]
+fn help_scrolls_on_short_terminal() {
+    let mut app = live(populated_fleet());
+    app.handle_key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE));
+    let top = screen_text(&draw(&app, 80, 24));
+    assert!(top.contains("↑↓ scroll"), "{top}");
+    assert!(!top.contains("Checklist failures"), "{top}");
+
+    for _ in 0..20 {
+        press(&mut app, KeyCode::Down);
+    }
+    let bottom = screen_text(&draw(&app, 80, 24));
+    assert!(bottom.contains("Checklist failures"), "{bottom}");
+    assert!(
+        bottom.contains("close this help") || bottom.contains("back to the fleet"),
+        "{bottom}"
+    );
+    // Scrolling the help leaves the table selection alone.
+    assert_eq!(app.selected_index(&app.rows()), Some(0));
+}

@@ -45,6 +45,8 @@ pub struct App {
     pub view: View,
     pub theme: Theme,
     pub show_help: bool,
+    /// First line of the help overlay shown, for terminals shorter than it.
+    pub help_scroll: u16,
     /// True while the filter prompt has the keyboard.
     pub filtering: bool,
     pub filter_text: String,
@@ -82,6 +84,7 @@ impl App {
             view: View::Fleet,
             theme,
             show_help: false,
+            help_scroll: 0,
             filtering: false,
             filter_text: String::new(),
             sort: Sort::default(),
@@ -194,7 +197,10 @@ impl App {
         self.notice = None;
         match action {
             Action::Quit => self.should_quit = true,
-            Action::ToggleHelp => self.show_help = !self.show_help,
+            Action::ToggleHelp => {
+                self.show_help = !self.show_help;
+                self.help_scroll = 0;
+            }
             Action::Refresh => {
                 if self.is_offline() {
                     self.notice = Some(super::messages::OFFLINE_REFRESH.to_string());
@@ -296,6 +302,18 @@ impl App {
     }
 
     fn navigate(&mut self, action: Action) {
+        if self.show_help {
+            // The overlay clamps the offset to its own height when drawn.
+            let page = self.page_size() as u16;
+            self.help_scroll = match action {
+                Action::Up => self.help_scroll.saturating_sub(1),
+                Action::Down => self.help_scroll.saturating_add(1),
+                Action::PageUp => self.help_scroll.saturating_sub(page),
+                Action::PageDown => self.help_scroll.saturating_add(page),
+                _ => 0,
+            };
+            return;
+        }
         if let View::Failures = self.view {
             let len = checklist::failure_keys(&self.fleet).len();
             self.failures_cursor = self.step_cursor(self.failures_cursor, len, action);

@@ -31,10 +31,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ]));
         }
     }
-    // NOTE: with the checklist keys the list is taller than a 24-line
-    // terminal, which cuts off the last sections; it needs scrolling or
-    // two columns.
-    let height = (lines.len() as u16 + 2).min(area.height);
+    // On a short terminal the list is taller than the overlay, so it
+    // scrolls, and the title says how.
+    let content_height = lines.len() as u16;
+    let height = (content_height + 2).min(area.height);
+    let visible = height.saturating_sub(2);
+    let max_scroll = content_height.saturating_sub(visible);
+    let scroll = app.help_scroll.min(max_scroll);
+    let title = if max_scroll > 0 {
+        format!(
+            "{}(↑↓ scroll, {}/{}) ",
+            messages::HELP_TITLE,
+            scroll + visible,
+            content_height
+        )
+    } else {
+        messages::HELP_TITLE.to_string()
+    };
     let width = 56.min(area.width);
     let [popup] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
@@ -46,6 +59,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(theme.accent))
-        .title(messages::HELP_TITLE);
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+        .title(title);
+    frame.render_widget(
+        Paragraph::new(lines).block(block).scroll((scroll, 0)),
+        popup,
+    );
 }
