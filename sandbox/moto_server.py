@@ -1,9 +1,10 @@
 """Start moto's server with an indexed GetMetricData.
 
-moto 5.2.5 answers each GetMetricData query by scanning every stored
-datapoint once per period, so a fleet query of a few hundred series over an
-hour of one-minute data takes minutes once the simulator has written three
-hours of metrics (measured here: 7 queries 2.5 s, 70 queries 17 s). This
+moto 5.2.5 computes each GetMetricData query by scanning every stored
+datapoint once per period, so once the simulator has written three hours of
+metrics, a fleet query over an hour of one-minute data takes seconds per
+handful of series (measured here: 7 queries 2.5 s, 70 queries 17 s, 231
+queries over 60 s). This
 launcher replaces that one method with a version that groups the window's
 datapoints by metric once per call and buckets them by period, and leaves
 every other part of moto as it is. Queries with expressions still go to
