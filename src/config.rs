@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn empty_file_gives_defaults() {
         let config: Config = toml::from_str("").expect("empty config parses");
-        assert_eq!(config.poll.metrics_interval_s, 30);
+        assert_eq!(config.poll.metrics_interval_s, 60);
         assert_eq!(config.aws.lambda_requests_per_second, 10);
     }
 

@@ -50,7 +50,7 @@ impl Default for PollConfig {
     fn default() -> Self {
         Self {
             inventory_interval: Duration::from_secs(60),
-            metrics_interval: Duration::from_secs(30),
+            metrics_interval: Duration::from_secs(60),
             metrics_window_minutes: 60,
             metrics_period_s: 60,
             detail_concurrency: 4,

@@ -101,8 +101,10 @@ pub(crate) async fn run(
     wakers: Arc<Wakers>,
     mode: PollMode,
 ) {
-    let ready = |v: &InventoryView| !v.functions.is_empty() || v.aliases_read;
-    if view.wait_for(ready).await.is_err() {
+    // Start after the first alias pass: both share the Lambda rate limit,
+    // and the routing column matters more in the first seconds than the
+    // checklist does.
+    if view.wait_for(|v| v.aliases_read).await.is_err() {
         return;
     }
 
