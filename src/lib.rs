@@ -13,5 +13,6 @@ pub mod model;
 pub mod plain;
 pub mod poll;
 pub mod report;
+pub mod rollout;
 pub mod snapshot;
 pub mod ui;

@@ -212,6 +212,23 @@ fn case01_variants() {
     );
 }
 
+#[test]
+fn s3_grant_without_conditions_fails_both() {
+    let config = ChecksConfig::default();
+    let bare = statement_policy(json!({
+        "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "lambda:InvokeFunction"
+    }));
+    assert_eq!(
+        policy_verdict("NET-003", &bare, &config).status,
+        Status::Fail
+    );
+    assert_eq!(
+        policy_verdict("NET-004", &bare, &config).status,
+        Status::Fail
+    );
+}
+
 // Case 03: Principal "*" with no condition.
 
 #[test]

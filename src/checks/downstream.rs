@@ -149,28 +149,42 @@ fn mapping_failure_handling(input: &CheckInput, _: &ChecksConfig) -> Evaluation 
         return Ok(Verdict::not_applicable("no queue or stream mapping"));
     }
 
+    // A queue whose redrive policy is unknown must not hide a gap already
+    // found on another mapping, so unknowns are judged after the loop.
     let mut gaps = Vec::new();
+    let mut unknown: Option<Verdict> = None;
     for mapping in &relevant {
         let source = mapping
             .event_source_arn
             .as_deref()
             .unwrap_or("unknown source");
         if mapping.source_kind() == EventSourceKind::Sqs {
-            let redrive = require(
+            let redrive = match require(
                 &input.resources.queue_redrive,
                 "redrive policies of source queues",
-            )?;
+            ) {
+                Ok(redrive) => redrive,
+                Err(not_known) => {
+                    unknown.get_or_insert(not_known);
+                    continue;
+                }
+            };
             match redrive.get(source) {
                 Some(true) => {}
                 Some(false) => gaps.push(format!("{source}: queue has no redrive policy")),
                 None => {
-                    return Err(Verdict::missing(&format!(
-                        "redrive policy of queue {source}"
-                    )));
+                    unknown.get_or_insert_with(|| {
+                        Verdict::missing(&format!("redrive policy of queue {source}"))
+                    });
                 }
             }
         } else if let Some(gap) = stream_gap(mapping) {
             gaps.push(format!("{source}: {gap}"));
+        }
+    }
+    if gaps.is_empty() {
+        if let Some(unknown) = unknown {
+            return Err(unknown);
         }
     }
 
@@ -355,6 +369,18 @@ mod tests {
         fixture.resources.queue_redrive = Collected::Loaded(BTreeMap::new());
         let verdict = RULES[1].evaluate(&fixture.input(), &ChecksConfig::default());
         assert!(verdict.is_unknown());
+    }
+
+    #[test]
+    fn stream_gap_shows_despite_unknown_queue() {
+        let mut fixture = Fixture::new();
+        fixture.resources.event_source_mappings = Collected::Loaded(vec![
+            mapping(QUEUE, None, None),
+            mapping(STREAM, None, None),
+        ]);
+        fixture.resources.queue_redrive = Collected::NotCollected;
+        let verdict = RULES[1].evaluate(&fixture.input(), &ChecksConfig::default());
+        assert_eq!(verdict.status, Status::Fail);
     }
 
     #[test]

@@ -149,35 +149,47 @@ fn public_url(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
     let Some(url) = require(&input.resources.url, "function URL configuration")? else {
         return Ok(Verdict::not_applicable("the function has no URL"));
     };
-    let analysis = policy::analyze_input(input).ok().flatten();
-    let url_grants: Option<Vec<policy::Grant>> = analysis.as_ref().map(|analysis| {
-        analysis
-            .public_grants()
-            .filter(|grant| grant.channel == Channel::FunctionUrl)
-            .cloned()
-            .collect()
-    });
     let auth_none = url.auth_type.eq_ignore_ascii_case("NONE");
+    // A function without a policy admits nobody through its URL. A policy
+    // that could not be read leaves a signed URL unknown, never a pass, but
+    // AuthType NONE is the exposure this rule reports either way.
+    let (analysis, grants) = match policy::analyze_input(input) {
+        Ok(Some(analysis)) => {
+            let grants: Vec<policy::Grant> = analysis
+                .public_grants()
+                .filter(|grant| grant.channel == Channel::FunctionUrl)
+                .cloned()
+                .collect();
+            (Some(analysis), grants)
+        }
+        Ok(None) => (None, Vec::new()),
+        Err(_) if auth_none => {
+            return Ok(Verdict::fail(
+                "anyone on the internet can call the function URL without credentials",
+            )
+            .with("url", &url.url)
+            .with("auth_type", &url.auth_type)
+            .with("resource_policy", "not read"));
+        }
+        Err(unknown) => return Err(unknown),
+    };
 
-    let mut verdict = match (&url_grants, auth_none) {
-        (Some(grants), true) if grants.is_empty() => Verdict::warn(
+    let mut verdict = match (grants.is_empty(), auth_none) {
+        (true, true) => Verdict::warn(
             "the URL has AuthType NONE, but no policy statement admits everyone, so calls are rejected with 403",
         ),
-        (_, true) => Verdict::fail(
+        (false, true) => Verdict::fail(
             "anyone on the internet can call the function URL without credentials",
         ),
-        (Some(grants), false) if !grants.is_empty() => Verdict::fail(
+        (false, false) => Verdict::fail(
             "the URL requires signed requests, but a wildcard principal lets any AWS account call it",
         ),
-        (Some(_), false) => Verdict::pass("the URL requires signed requests from named principals"),
-        (None, false) => {
-            Verdict::pass("the URL requires signed requests (resource policy not read)")
-        }
+        (true, false) => Verdict::pass("the URL requires signed requests from named principals"),
     }
     .with("url", &url.url)
     .with("auth_type", &url.auth_type);
 
-    let (Some(grants), Some(analysis)) = (&url_grants, &analysis) else {
+    let Some(analysis) = &analysis else {
         return Ok(verdict);
     };
     if !grants.is_empty() {
@@ -376,11 +388,34 @@ mod tests {
     }
 
     #[test]
-    fn url_auth_none_fails_without_policy() {
+    fn url_auth_none_without_policy_warns() {
         let mut fixture = Fixture::new();
         fixture.resources.url = Collected::Loaded(Some(url("NONE", &[])));
+        fixture.resources.policy = Collected::Loaded(None);
+        let verdict = RULES[1].evaluate(&fixture.input(), &ChecksConfig::default());
+        assert_eq!(verdict.status, Status::Warn);
+    }
+
+    #[test]
+    fn url_auth_none_with_unread_policy_fails() {
+        let mut fixture = Fixture::new();
+        fixture.resources.url = Collected::Loaded(Some(url("NONE", &[])));
+        fixture.resources.policy = Collected::NotCollected;
         let verdict = RULES[1].evaluate(&fixture.input(), &ChecksConfig::default());
         assert_eq!(verdict.status, Status::Fail);
+    }
+
+    #[test]
+    fn url_iam_with_unread_policy_is_unknown() {
+        let mut fixture = Fixture::new();
+        fixture.resources.url = Collected::Loaded(Some(url("AWS_IAM", &[])));
+        fixture.resources.policy = Collected::NotCollected;
+        let verdict = RULES[1].evaluate(&fixture.input(), &ChecksConfig::default());
+        assert!(
+            matches!(verdict.status, Status::Unknown(_)),
+            "{:?}",
+            verdict.status
+        );
     }
 
     #[test]

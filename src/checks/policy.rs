@@ -197,13 +197,13 @@ impl PolicyAnalysis {
         })
     }
 
-    /// S3 grants without a fixed `aws:SourceAccount`. A bucket ARN carries no
-    /// account id, so after a bucket is deleted anyone can create one of the
-    /// same name in another account and satisfy a SourceArn condition.
+    /// S3 grants without a fixed `aws:SourceAccount`, with or without other
+    /// conditions. A bucket ARN carries no account id, so after a bucket is
+    /// deleted anyone can create one of the same name in another account and
+    /// satisfy a SourceArn condition.
     pub fn s3_grants_without_source_account(&self) -> impl Iterator<Item = &Grant> {
         self.grants.iter().filter(|grant| {
             grant.principal == Principal::Service(S3_SERVICE.to_string())
-                && grant.is_restricted()
                 && !grant.restricted_by_key("aws:sourceaccount")
         })
     }

@@ -2,7 +2,10 @@
 //! and code, and whether Inspector scans Lambda functions at all: without
 //! scanning, an empty finding list proves nothing.
 
-use super::{CheckInput, ChecksConfig, Evaluation, Fix, Rule, Severity, Topic, Verdict, require};
+use super::{
+    CheckInput, ChecksConfig, Evaluation, Fix, Rule, Severity, Topic, UnknownReason, Verdict,
+    require,
+};
 use crate::model::InspectorFinding;
 
 /// At most this many findings are listed as evidence; the counts cover all.
@@ -87,8 +90,13 @@ fn active_findings(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
             "Amazon Inspector coverage",
         )?;
         if !coverage.lambda_standard_scanning {
-            return Err(Verdict::missing(
-                "Amazon Inspector findings: Lambda scanning is not active",
+            // No findings mean nothing while nothing scans: VULN-002
+            // reports the scanning gap itself.
+            return Err(Verdict::unknown(
+                UnknownReason::InsufficientData {
+                    what: "Amazon Inspector findings".to_string(),
+                },
+                "no findings, but Amazon Inspector does not scan Lambda functions in this account",
             ));
         }
         return Ok(Verdict::pass("no active findings").with("findings_total", findings.len()));

@@ -1,0 +1,25 @@
+//! Guarded traffic shifts of Lambda aliases: strategies and their step
+//! plans, alias routing validation, guard verdicts from CloudWatch data,
+//! pre-flight checks and the persisted state machine.
+//!
+//! Everything here is pure: no AWS calls and no clock. The executor reads
+//! AWS, passes the time and the observations in, and performs the returned
+//! decisions.
+
+pub mod guard;
+pub mod machine;
+pub mod preflight;
+pub mod strategy;
+pub mod weights;
+
+pub use guard::{
+    AlarmScope, AnalysisWindow, DurationSeries, Evaluation, InconclusiveReason, MIN_METRICS_LAG,
+    Observations, Thresholds, UnhealthyReason, Verdict, VersionStats, analysis_window, evaluate,
+    metrics_lag, window_final_at,
+};
+pub use machine::{
+    Conflict, Decision, Event, Outcome, Phase, PlanError, ROLLOUT_FORMAT_VERSION, RollbackReason,
+    Rollout, RolloutConfig, StateError, TransitionError, WaitReason, Write, WriteFailure, decide,
+};
+pub use strategy::{Step, Strategy, StrategyError};
+pub use weights::{AliasRouting, RoutingError, VersionWeight, Weight, is_published_version};
