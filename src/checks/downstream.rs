@@ -182,10 +182,8 @@ fn mapping_failure_handling(input: &CheckInput, _: &ChecksConfig) -> Evaluation 
             gaps.push(format!("{source}: {gap}"));
         }
     }
-    if gaps.is_empty() {
-        if let Some(unknown) = unknown {
-            return Err(unknown);
-        }
+    if let (true, Some(unknown)) = (gaps.is_empty(), unknown) {
+        return Err(unknown);
     }
 
     let mut verdict = if gaps.is_empty() {
