@@ -2,7 +2,7 @@
 //! next step, judged from CloudWatch series over a closed analysis window.
 //!
 //! Missing data never passes a step. No datapoints, or fewer invocations than
-//! the minimum, give `Inconclusive`, which holds the rollout.
+//! the minimum, give `Inconclusive`, which keeps the rollout at its step.
 
 use std::fmt;
 use std::time::Duration;
@@ -58,7 +58,7 @@ pub fn analysis_window(
     (end > start).then_some(AnalysisWindow { start, end })
 }
 
-/// The earliest `now` at which the window of a step started at
+/// Returns the earliest `now` at which the window of a step started at
 /// `step_started_at` reaches `covered_until`: from then on, the guard has
 /// final data for everything up to that instant.
 pub fn window_final_at(
@@ -134,8 +134,7 @@ pub struct DurationSeries {
     pub p99_ms: Option<MetricSeries>,
 }
 
-/// What the executor reads before every decision: the guard's metrics and
-/// the function's alarms.
+/// Metrics and alarms that the executor reads before every decision.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Observations {
     /// Invocations and Errors with the `ExecutedVersion` dimension of the
@@ -151,7 +150,7 @@ pub struct Observations {
     pub alarms: Vec<AlarmInfo>,
 }
 
-/// Which alarms count against a rollout.
+/// The set of alarms that count against a rollout.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlarmScope {
     pub function_name: String,
@@ -305,7 +304,8 @@ impl fmt::Display for UnhealthyReason {
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     Healthy,
-    /// Not enough data to judge. Holds the step; never passes it.
+    /// Not enough data to judge. Keeps the rollout at its step and never
+    /// passes it.
     Inconclusive(InconclusiveReason),
     Unhealthy(Vec<UnhealthyReason>),
     /// Names of the alarms in `ALARM`.
@@ -430,8 +430,8 @@ fn version_stats(
         });
     }
     let errors = errors.unwrap_or(0.0);
-    // At least one invocation even with a minimum of zero: a window of
-    // zeros says nothing about the new version.
+    // At least one invocation even with a minimum of zero, because a window
+    // of zeros gives no evidence about the new version.
     let required = min_invocations.max(1);
     if invocations < required as f64 {
         return Err(InconclusiveReason::TooFewInvocations {

@@ -9,7 +9,9 @@
 pub mod guard;
 pub mod machine;
 pub mod preflight;
+pub mod state;
 pub mod strategy;
+pub mod transition;
 pub mod weights;
 
 pub use guard::{
@@ -17,9 +19,11 @@ pub use guard::{
     Observations, Thresholds, UnhealthyReason, Verdict, VersionStats, analysis_window, evaluate,
     metrics_lag, window_final_at,
 };
-pub use machine::{
-    Conflict, Decision, Event, Outcome, Phase, PlanError, ROLLOUT_FORMAT_VERSION, RollbackReason,
-    Rollout, RolloutConfig, StateError, TransitionError, WaitReason, Write, WriteFailure, decide,
+pub use machine::{Decision, Outcome, WaitReason, decide};
+pub use state::{
+    Conflict, Phase, PlanError, ROLLOUT_FORMAT_VERSION, RollbackReason, Rollout, RolloutConfig,
+    StateError, Write, WriteFailure,
 };
 pub use strategy::{Step, Strategy, StrategyError};
+pub use transition::{Event, TransitionError};
 pub use weights::{AliasRouting, RoutingError, VersionWeight, Weight, is_published_version};

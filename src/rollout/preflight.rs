@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::weights::{AliasRouting, is_published_version};
 use crate::model::{Alias, Function, Version};
 
-/// How a finding affects the shift, weakest first.
+/// Effect of a finding on the shift, weakest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
@@ -118,8 +118,8 @@ pub struct FunctionStatus {
 }
 
 impl FunctionStatus {
-    /// The status fields of a listed function. The model keeps no reason
-    /// fields, so those stay empty.
+    /// Copies the status fields of a listed function. The model has no
+    /// reason fields, so those stay empty.
     pub fn from_function(function: &Function) -> Self {
         FunctionStatus {
             state: function.state.clone(),

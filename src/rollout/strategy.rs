@@ -13,7 +13,7 @@ use super::weights::Weight;
 /// so a name copied from a SAM template or the CodeDeploy console parses.
 const CODEDEPLOY_PREFIX: &str = "CodeDeployDefault.Lambda";
 
-/// How traffic moves from the stable version to the new one.
+/// Traffic-shift strategy from the stable version to the new one.
 ///
 /// Serialized as its name (`Canary10Percent5Minutes`, `linear:25:3`), so a
 /// persisted rollout reads the same way the operator typed it.
@@ -133,7 +133,7 @@ impl Strategy {
         }
     }
 
-    /// The CodeDeploy name when the strategy is a predefined one.
+    /// Returns the CodeDeploy name when the strategy is a predefined one.
     pub fn codedeploy_name(&self) -> Option<&'static str> {
         PREDEFINED
             .iter()

@@ -2,11 +2,11 @@
 //! `UpdateAlias` routing before any API call, and the request that reaches a
 //! plan step, promotes, or rolls back.
 //!
-//! Lambda's rules (AliasRoutingConfiguration in the Lambda API reference):
-//! an alias routes to its `FunctionVersion` plus at most one entry of
-//! `AdditionalVersionWeights`, whose key must match `[0-9]+` (so never
-//! `$LATEST`) and whose value is the ADDITIONAL version's share between 0.0
-//! and 1.0. The primary version receives the rest.
+//! Lambda's rules, from AliasRoutingConfiguration in the Lambda API
+//! reference: an alias routes to its `FunctionVersion` plus at most one entry
+//! of `AdditionalVersionWeights`. The entry's key must match `[0-9]+`, so it
+//! is never `$LATEST`. Its value is the ADDITIONAL version's share, between
+//! 0.0 and 1.0, and the primary version receives the rest.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -32,7 +32,7 @@ impl Weight {
     pub const ZERO: Weight = Weight(0);
     pub const FULL: Weight = Weight(FULL_BASIS_POINTS);
 
-    /// A whole percentage. Values above 100 saturate at 100 %.
+    /// Converts a whole percentage. Values above 100 saturate at 100 %.
     pub const fn from_percent(percent: u8) -> Self {
         let percent = if percent > 100 { 100 } else { percent };
         Weight(percent as u16 * 100)
@@ -61,7 +61,7 @@ impl Weight {
         self.0
     }
 
-    /// The share as Lambda's `AdditionalVersionWeights` value.
+    /// Returns the share as Lambda's `AdditionalVersionWeights` value.
     pub fn as_fraction(self) -> f64 {
         f64::from(self.0) / f64::from(FULL_BASIS_POINTS)
     }
@@ -80,7 +80,7 @@ impl fmt::Display for Weight {
         let hundredths = self.0 % 100;
         if hundredths == 0 {
             write!(f, "{whole}%")
-        } else if hundredths % 10 == 0 {
+        } else if hundredths.is_multiple_of(10) {
             write!(f, "{whole}.{}%", hundredths / 10)
         } else {
             write!(f, "{whole}.{hundredths:02}%")
@@ -214,8 +214,8 @@ impl AliasRouting {
             None => None,
             Some((version, &fraction)) => {
                 // Lambda documents 1.0 as the maximum, but a weight of 1.0
-                // leaves the primary version nothing; anshin expresses that as
-                // a promotion instead, so it never sends one.
+                // leaves the primary version nothing. anshin expresses that as
+                // a promotion, so it never sends such a weight.
                 if !fraction.is_finite() || !(0.0..1.0).contains(&fraction) {
                     return Err(RoutingError::WeightOutOfRange {
                         version: version.clone(),
@@ -236,7 +236,7 @@ impl AliasRouting {
         Ok(routing)
     }
 
-    /// The routing that a read alias has now.
+    /// Reads the current routing of an alias returned by GetAlias.
     pub fn from_alias(alias: &Alias) -> Result<Self, RoutingError> {
         let weights: BTreeMap<String, f64> = alias
             .routing
@@ -298,8 +298,8 @@ impl AliasRouting {
         }
     }
 
-    /// The share that `version` receives; zero when the alias does not route
-    /// to it.
+    /// Returns the share that `version` receives, zero when the alias does
+    /// not route to it.
     pub fn share_of(&self, version: &str) -> Weight {
         self.traffic_split()
             .into_iter()
