@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use anshin::checks::Severity;
-use anshin::model::{Collected, Fleet, FunctionUrlConfig};
+use anshin::model::{Collected, Fleet, FunctionUrlConfig, ResourcePolicy};
 use anshin::poll::DataEvent;
 use anshin::report::{self, FindingStatus, Report};
 use common::fleet::{REGION, now, populated_fleet};
@@ -20,7 +20,13 @@ fn fleet_with_open_url() -> Fleet {
         region: REGION.to_string(),
         function: "orders-api".to_string(),
         at: now(),
-        policy: Collected::Loaded(None),
+        // The statement a console-created public URL gets.
+        policy: Collected::Loaded(Some(
+            ResourcePolicy::parse(
+                r#"{"Version":"2012-10-17","Statement":[{"Sid":"FunctionURLAllowPublicAccess","Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunctionUrl","Resource":"arn:aws:lambda:us-east-1:123456789012:function:orders-api","Condition":{"StringEquals":{"lambda:FunctionUrlAuthType":"NONE"}}}]}"#,
+            )
+            .expect("policy parses"),
+        )),
         url: Collected::Loaded(Some(FunctionUrlConfig {
             url: "https://abc.lambda-url.us-east-1.on.aws/".to_string(),
             function_arn: "arn:aws:lambda:us-east-1:123456789012:function:orders-api".to_string(),

@@ -8,7 +8,7 @@ use anshin::model::FunctionKey;
 use anshin::poll::{DataEvent, PollRequest};
 use std::collections::BTreeMap;
 
-use anshin::model::{Collected, FunctionUrlConfig, RegionResources};
+use anshin::model::{Collected, FunctionUrlConfig, RegionResources, ResourcePolicy};
 use anshin::ui::app::{App, DetailTab, Mode, View};
 use anshin::ui::rows::Column;
 use anshin::ui::theme::Theme;
@@ -350,7 +350,13 @@ fn checklist_fleet() -> anshin::model::Fleet {
         region: REGION.to_string(),
         function: "orders-api".to_string(),
         at: now(),
-        policy: Collected::Loaded(None),
+        // The statement a console-created public URL gets.
+        policy: Collected::Loaded(Some(
+            ResourcePolicy::parse(
+                r#"{"Version":"2012-10-17","Statement":[{"Sid":"FunctionURLAllowPublicAccess","Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunctionUrl","Resource":"arn:aws:lambda:us-east-1:123456789012:function:orders-api","Condition":{"StringEquals":{"lambda:FunctionUrlAuthType":"NONE"}}}]}"#,
+            )
+            .expect("policy parses"),
+        )),
         url: Collected::Loaded(Some(FunctionUrlConfig {
             url: "https://abc.lambda-url.us-east-1.on.aws/".to_string(),
             function_arn: "arn:aws:lambda:us-east-1:123456789012:function:orders-api".to_string(),

@@ -121,9 +121,7 @@ fn find_latest_callers(input: &CheckInput) -> LatestCallers {
 }
 
 fn latest_callers(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
-    let Some(aliases) = input.aliases else {
-        return Err(Verdict::missing("aliases"));
-    };
+    let aliases = input.require_aliases()?;
     let callers = find_latest_callers(input);
 
     let mut verdict = if !callers.found.is_empty() {
@@ -165,9 +163,7 @@ fn watches_function(alarm: &AlarmInfo, function: &str) -> bool {
 }
 
 fn alias_alarms(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
-    let Some(aliases) = input.aliases else {
-        return Err(Verdict::missing("aliases"));
-    };
+    let aliases = input.require_aliases()?;
     if aliases.is_empty() {
         return Ok(Verdict::not_applicable(
             "the function has no alias to shift",
@@ -243,6 +239,33 @@ mod tests {
     use crate::model::{Alias, Collected, EventSourceMapping};
 
     const ARN: &str = "arn:aws:lambda:eu-west-1:123456789012:function:orders";
+
+    #[test]
+    fn denied_aliases_name_the_action() {
+        let fixture = Fixture::new();
+        let error = crate::aws::AwsError {
+            kind: crate::aws::ErrorKind::AccessDenied,
+            action: "lambda:ListAliases".to_string(),
+            code: Some("AccessDeniedException".to_string()),
+            message: None,
+            status: Some(403),
+            request_id: None,
+        };
+        let mut input = fixture.input();
+        input.aliases = None;
+        input.aliases_error = Some(&error);
+        for rule in RULES.iter().take(2) {
+            let verdict = rule.evaluate(&input, &ChecksConfig::default());
+            assert_eq!(
+                verdict.status,
+                Status::Unknown(crate::checks::UnknownReason::AccessDenied {
+                    action: "lambda:ListAliases".to_string()
+                }),
+                "{}",
+                rule.id
+            );
+        }
+    }
 
     fn alias(name: &str) -> Alias {
         Alias {

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use super::{UnknownReason, Verdict};
+use crate::aws::AwsError;
 use crate::model::{AccountResources, Alias, Function, FunctionResources};
 
 /// The tag whose value lists rule ids, separated by commas, whose results are
@@ -20,6 +22,8 @@ pub const DOWNSTREAM_TAG: &str = "anshin:downstream";
 pub struct CheckInput<'a> {
     pub function: &'a Function,
     pub aliases: Option<&'a [Alias]>,
+    /// Why `aliases` is `None` when reading them failed.
+    pub aliases_error: Option<&'a AwsError>,
     pub tags: Option<&'a BTreeMap<String, String>>,
     /// Environment variable values by name. They come separately because
     /// the model stores names only, so that snapshots never hold secrets.
@@ -33,6 +37,19 @@ pub struct CheckInput<'a> {
 }
 
 impl<'a> CheckInput<'a> {
+    /// The aliases, or the `Unknown` verdict that says why they are missing,
+    /// naming the IAM action when the call was denied.
+    pub fn require_aliases(&self) -> Result<&'a [Alias], Verdict> {
+        match (self.aliases, self.aliases_error) {
+            (Some(aliases), _) => Ok(aliases),
+            (None, Some(error)) => Err(Verdict::unknown(
+                UnknownReason::from_error(error),
+                format!("aliases could not be read: {error}"),
+            )),
+            (None, None) => Err(Verdict::missing("aliases")),
+        }
+    }
+
     /// An input with only the function configuration loaded.
     pub fn new(
         function: &'a Function,
@@ -43,6 +60,7 @@ impl<'a> CheckInput<'a> {
         Self {
             function,
             aliases: None,
+            aliases_error: None,
             tags: None,
             environment: None,
             resources,

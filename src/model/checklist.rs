@@ -71,6 +71,7 @@ impl Checklist {
     ) -> Self {
         let mut input = CheckInput::new(&entry.function, &entry.resources, account, now);
         input.aliases = entry.aliases.as_deref();
+        input.aliases_error = entry.aliases_error.as_ref();
         input.tags = entry.tags.as_ref();
         input.environment = entry.function.environment.as_ref().map(|env| &env.0);
         input.account_id = account_id;

@@ -29,6 +29,9 @@ pub struct FunctionKey {
 pub struct FunctionEntry {
     pub function: Function,
     pub aliases: Option<Vec<Alias>>,
+    /// Why the aliases could not be read, for rules that need them.
+    #[serde(default)]
+    pub aliases_error: Option<AwsError>,
     pub tags: Option<Tags>,
     pub versions: Option<Vec<Version>>,
     pub metrics: Option<FunctionMetrics>,
@@ -48,6 +51,7 @@ impl FunctionEntry {
         Self {
             function,
             aliases: None,
+            aliases_error: None,
             tags: None,
             versions: None,
             metrics: None,
@@ -236,8 +240,14 @@ impl Fleet {
                 if let Some(entry) = self.entry_mut(&region, &function) {
                     entry.detail_error = None;
                     match aliases {
-                        Ok(aliases) => entry.aliases = Some(aliases),
-                        Err(error) => entry.detail_error = Some(error.to_string()),
+                        Ok(aliases) => {
+                            entry.aliases = Some(aliases);
+                            entry.aliases_error = None;
+                        }
+                        Err(error) => {
+                            entry.detail_error = Some(error.to_string());
+                            entry.aliases_error = Some(error);
+                        }
                     }
                     match tags {
                         Ok(tags) => entry.tags = Some(tags),
