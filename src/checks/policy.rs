@@ -371,7 +371,30 @@ fn conditions(statement: &serde_json::Map<String, Value>) -> Vec<ConditionEntry>
 }
 
 fn is_fixed_value(value: &str) -> bool {
-    !value.is_empty() && !value.contains(['*', '?']) && !value.contains("${")
+    if value.is_empty() || value.contains("${") {
+        return false;
+    }
+    if !value.contains(['*', '?']) {
+        return true;
+    }
+    is_scoped_arn_pattern(value)
+}
+
+/// True for an ARN pattern whose wildcards only narrow within one fixed
+/// resource, such as API Gateway's `arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/*/path`:
+/// partition, service and account (where the ARN has one) are literal, and
+/// so is the first segment of the resource. `arn:aws:s3:::*` or an ARN with
+/// a wildcard account restricts nothing.
+fn is_scoped_arn_pattern(value: &str) -> bool {
+    let fields: Vec<&str> = value.splitn(6, ':').collect();
+    let [arn, partition, service, _region, account, resource] = fields[..] else {
+        return false;
+    };
+    let literal = |text: &str| !text.is_empty() && !text.contains(['*', '?']);
+    let first_segment = resource.split(['/', ':']).next().unwrap_or_default();
+    // S3 bucket ARNs carry no account; their bucket name is the resource.
+    let account_fixed = literal(account) || (account.is_empty() && service == "s3");
+    arn == "arn" && literal(partition) && literal(service) && account_fixed && literal(first_segment)
 }
 
 /// True when the entry pins a restricting key to fixed values under one of
@@ -568,6 +591,31 @@ pub(super) fn analyze_input(input: &CheckInput) -> Result<Option<PolicyAnalysis>
 pub fn is_unqualified_function_arn(resource: &str) -> bool {
     let fields: Vec<&str> = resource.split(':').collect();
     fields.get(5) == Some(&"function") && (fields.len() == 7 || fields.get(7) == Some(&"$LATEST"))
+}
+
+#[cfg(test)]
+mod fixed_value_tests {
+    use super::is_fixed_value;
+
+    #[test]
+    fn scoped_arn_patterns_restrict() {
+        let cases = [
+            ("123456789012", true),
+            ("arn:aws:execute-api:us-east-1:123456789012:abc123/*/*/orders/*", true),
+            ("arn:aws:execute-api:us-east-1:123456789012:abc123/*", true),
+            ("arn:aws:s3:::orders-uploads", true),
+            ("arn:aws:execute-api:us-east-1:*:abc123/*", false),
+            ("arn:aws:execute-api:us-east-1:123456789012:*", false),
+            ("arn:aws:s3:::*", false),
+            ("arn:aws:*", false),
+            ("*", false),
+            ("${aws:PrincipalAccount}", false),
+            ("", false),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(is_fixed_value(value), expected, "{value}");
+        }
+    }
 }
 
 #[cfg(test)]
