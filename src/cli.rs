@@ -72,7 +72,7 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
         format: ReportFormat,
-        /// Exit with status 2 when a failure (not a warning) at this severity
+        /// Exit with status 3 when a failure (not a warning) at this severity
         /// or above exists: info, low, medium, high or critical.
         #[arg(long, value_name = "SEVERITY", value_parser = crate::report::parse_severity)]
         fail_on: Option<crate::checks::Severity>,
@@ -87,6 +87,61 @@ pub enum Command {
         /// polling. Nothing is sent to AWS.
         #[arg(long, value_name = "FILE")]
         snapshot: Option<PathBuf>,
+    },
+    /// Shift an alias's traffic to a new version step by step. Alarms on the
+    /// function and the new version's error rate are checked between steps,
+    /// and the alias is rolled back when they fail. Progress goes to
+    /// standard error, a JSON result to standard output.
+    #[command(after_help = crate::commands::EXIT_STATUS_HELP)]
+    Shift {
+        /// Function name.
+        #[arg(value_name = "FUNCTION")]
+        function: String,
+        /// Alias to shift.
+        #[arg(long, default_value = "live", value_name = "NAME")]
+        alias: String,
+        /// Published version to shift the traffic to.
+        #[arg(long, value_name = "VERSION", required_unless_present = "resume")]
+        to: Option<String>,
+        /// A CodeDeploy configuration name such as Canary10Percent5Minutes,
+        /// Linear10PercentEvery1Minute or AllAtOnce, or canary:PERCENT:MINUTES
+        /// or linear:PERCENT:MINUTES.
+        #[arg(
+            long,
+            default_value = "Canary10Percent5Minutes",
+            value_name = "STRATEGY"
+        )]
+        strategy: crate::rollout::Strategy,
+        /// Confirm without asking. Needed when standard input is not a terminal.
+        #[arg(long)]
+        yes: bool,
+        /// Send no write: every UpdateAlias is rejected before it is sent.
+        #[arg(long)]
+        read_only: bool,
+        /// Continue the unfinished rollout of this alias from its state file.
+        #[arg(long, conflicts_with_all = ["to"])]
+        resume: bool,
+    },
+    /// Send all of an alias's traffic to one version with one conditional
+    /// UpdateAlias. The default version is the alias's primary version when
+    /// it splits traffic, else the version the last anshin write replaced.
+    #[command(after_help = crate::commands::EXIT_STATUS_HELP)]
+    Rollback {
+        /// Function name.
+        #[arg(value_name = "FUNCTION")]
+        function: String,
+        /// Alias to roll back.
+        #[arg(long, default_value = "live", value_name = "NAME")]
+        alias: String,
+        /// Version to send all traffic to.
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+        /// Confirm without asking. Needed when standard input is not a terminal.
+        #[arg(long)]
+        yes: bool,
+        /// Send no write: the UpdateAlias is rejected before it is sent.
+        #[arg(long)]
+        read_only: bool,
     },
     /// Browse a snapshot file offline. Nothing is sent to AWS.
     Open {

@@ -12,6 +12,7 @@ use color_eyre::eyre::{WrapErr, bail};
 use anshin::aws::{self, AwsContext};
 use anshin::checks::Severity;
 use anshin::cli::{Cli, Command, ReportFormat};
+use anshin::commands::{self, WriteContext, rollback::RollbackArgs, shift::ShiftArgs};
 use anshin::config::{self, Config};
 use anshin::model::Fleet;
 use anshin::report::{self, Report};
@@ -29,12 +30,14 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(report) => {
             let message = report.to_string();
-            eprintln!("error: {message}");
+            let mut stderr = std::io::stderr().lock();
+            // A closed stderr must not turn an error into a panic.
+            let _ = writeln!(stderr, "error: {message}");
             // Most of our errors already name their cause; print the rest.
             for cause in report.chain().skip(1) {
                 let cause = cause.to_string();
                 if !message.contains(&cause) {
-                    eprintln!("  caused by: {cause}");
+                    let _ = writeln!(stderr, "  caused by: {cause}");
                 }
             }
             ExitCode::FAILURE
@@ -74,8 +77,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
         Some(Command::Open { file }) => {
             let fleet = snapshot::read(file)?;
             if !std::io::stdout().is_terminal() {
-                plain::write_fleet(&fleet, &mut std::io::stdout().lock())?;
-                return Ok(ExitCode::SUCCESS);
+                return print_plain(&fleet);
             }
             let app = App::new(
                 fleet,
@@ -124,6 +126,48 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
                 output.as_deref(),
             )
         }
+        Some(Command::Shift {
+            function,
+            alias,
+            to,
+            strategy,
+            yes,
+            read_only,
+            resume,
+        }) => {
+            let aws_context = connect(&cli, &config).await?;
+            let context = write_context(&aws_context, &config, *read_only)?;
+            let args = ShiftArgs {
+                function: function.clone(),
+                alias: alias.clone(),
+                to: to.clone(),
+                strategy: *strategy,
+                yes: *yes,
+                resume: *resume,
+            };
+            Ok(ExitCode::from(
+                commands::shift::shift(&context, &args).await?,
+            ))
+        }
+        Some(Command::Rollback {
+            function,
+            alias,
+            to,
+            yes,
+            read_only,
+        }) => {
+            let aws_context = connect(&cli, &config).await?;
+            let context = write_context(&aws_context, &config, *read_only)?;
+            let args = RollbackArgs {
+                function: function.clone(),
+                alias: alias.clone(),
+                to: to.clone(),
+                yes: *yes,
+            };
+            Ok(ExitCode::from(
+                commands::rollback::rollback(&context, &args).await?,
+            ))
+        }
         Some(Command::Snapshot { output }) => {
             let context = connect(&cli, &config).await?;
             let fleet = snapshot::collect(&context, config.poll_config(), progress_to_stderr).await;
@@ -151,8 +195,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             if !std::io::stdout().is_terminal() {
                 // No terminal to draw on: read once and print a plain table.
                 let fleet = snapshot::collect(&context, config.poll_config(), |_| {}).await;
-                plain::write_fleet(&fleet, &mut std::io::stdout().lock())?;
-                return Ok(ExitCode::SUCCESS);
+                return print_plain(&fleet);
             }
             let mut fleet = Fleet::new(
                 context.profile.clone(),
@@ -169,8 +212,8 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
 }
 
 /// Exit status of `anshin report --fail-on` when a failure reaches the
-/// threshold; 1 stays the status of an error.
-const FAIL_ON_EXIT_STATUS: u8 = 2;
+/// threshold; 1 stays the status of an error and 2 that of a usage error.
+const FAIL_ON_EXIT_STATUS: u8 = 3;
 
 fn write_report(
     fleet: &Fleet,
@@ -215,10 +258,51 @@ fn write_report(
     Ok(ExitCode::from(FAIL_ON_EXIT_STATUS))
 }
 
+/// Prints the plain table, and fails when a region's function list could not
+/// be read, so a cron job notices. A reader that closed the pipe early (as
+/// `| head` does) is not an error.
+fn print_plain(fleet: &Fleet) -> Result<ExitCode> {
+    let written = plain::write_fleet(
+        fleet,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    );
+    match written {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(ExitCode::SUCCESS);
+        }
+        other => other?,
+    }
+    let failed = snapshot::failed_regions(fleet);
+    if !failed.is_empty() {
+        bail!("the function list failed in {}", failed.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn progress_to_stderr(event: &poll::DataEvent) {
     if let Some(line) = snapshot::describe_progress(event) {
-        eprintln!("{line}");
+        let _ = writeln!(std::io::stderr(), "{line}");
     }
+}
+
+/// Builds the context of a write command. Writes go to one region, so
+/// several `--region` values are rejected.
+fn write_context<'a>(
+    aws_context: &'a AwsContext,
+    config: &'a Config,
+    read_only: bool,
+) -> Result<WriteContext<'a>> {
+    let [clients] = aws_context.regions.as_slice() else {
+        bail!("shift and rollback write to one region; pass a single --region");
+    };
+    Ok(WriteContext {
+        clients,
+        profile: aws_context.profile.clone(),
+        settings: &config.rollout,
+        state_dir: config::state_dir(),
+        read_only_flag: read_only,
+    })
 }
 
 async fn connect(cli: &Cli, config: &Config) -> Result<AwsContext> {

@@ -9,8 +9,13 @@ use crate::model::{Fleet, Source, SourceState};
 use crate::ui::format;
 use crate::ui::rows::{Filter, Sort, fleet_rows};
 
-/// Writes one line per function and one per failed source.
-pub fn write_fleet(fleet: &Fleet, out: &mut impl Write) -> std::io::Result<()> {
+/// Writes one line per function to `out`, and one line per failed source to
+/// `diagnostics`, so a pipe receives only the table.
+pub fn write_fleet(
+    fleet: &Fleet,
+    out: &mut impl Write,
+    diagnostics: &mut impl Write,
+) -> std::io::Result<()> {
     let now = Utc::now();
     writeln!(
         out,
@@ -37,8 +42,14 @@ pub fn write_fleet(fleet: &Fleet, out: &mut impl Write) -> std::io::Result<()> {
             format::millis(row.max_ms),
         )?;
     }
-    if fleet.function_count() == 0 {
-        writeln!(out, "no functions in {}", fleet.regions.join(", "))?;
+    // "No functions" only for regions whose list was read: a failed read is
+    // reported below, never as an empty region.
+    for region in &fleet.regions {
+        let loaded = fleet.functions_loaded(region);
+        let empty = fleet.functions.get(region).is_none_or(|f| f.is_empty());
+        if loaded && empty {
+            writeln!(out, "no functions in {region}")?;
+        }
     }
     for region in &fleet.regions {
         for source in [
@@ -49,7 +60,7 @@ pub fn write_fleet(fleet: &Fleet, out: &mut impl Write) -> std::io::Result<()> {
             Source::Percentiles,
         ] {
             if let SourceState::Error { detail } = fleet.source_status(region, source).state {
-                writeln!(out, "{region} {source}: {detail}")?;
+                writeln!(diagnostics, "{region} {source}: {detail}")?;
             }
         }
     }

@@ -385,7 +385,7 @@ async fn checklist_finds_planted_problems() {
 
 #[test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
-fn report_fail_on_high_exits_2() {
+fn report_fail_on_high_exits_3() {
     let endpoint = endpoint();
     let dir = tempfile::tempdir().expect("temp dir");
     let output = Command::new(env!("CARGO_BIN_EXE_anshin"))
@@ -398,7 +398,7 @@ fn report_fail_on_high_exits_2() {
 
     assert_eq!(
         output.status.code(),
-        Some(2),
+        Some(3),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );

@@ -198,7 +198,18 @@ impl Fleet {
     /// Applies one event from the data layer. An error updates the state of
     /// its source and leaves the data from earlier polls in place.
     pub fn apply(&mut self, event: DataEvent) {
-        if let Some(at) = event.at() {
+        // The age in the header is that of the table's data, so only a
+        // successful read of functions or metrics makes it fresher.
+        let fresh_at = match &event {
+            DataEvent::Functions {
+                at, result: Ok(_), ..
+            }
+            | DataEvent::Metrics {
+                at, result: Ok(_), ..
+            } => Some(*at),
+            _ => None,
+        };
+        if let Some(at) = fresh_at {
             self.updated_at = Some(self.updated_at.map_or(at, |previous| previous.max(at)));
         }
         match event {
@@ -573,6 +584,18 @@ mod tests {
         let status = fleet.source_status("us-east-1", Source::Functions);
         assert!(matches!(status.state, SourceState::Error { .. }));
         assert!(status.last_ok.is_some());
+    }
+
+    #[test]
+    fn failed_poll_does_not_refresh_data_age() {
+        let mut fleet = Fleet::new(None, vec!["us-east-1".to_string()], None);
+        fleet.apply(functions_event(Ok(vec![function("a")])));
+        let first = fleet.updated_at;
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        fleet.apply(functions_event(Err(throttled())));
+
+        assert!(first.is_some());
+        assert_eq!(fleet.updated_at, first);
     }
 
     #[test]
