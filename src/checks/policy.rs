@@ -394,7 +394,11 @@ fn is_scoped_arn_pattern(value: &str) -> bool {
     let first_segment = resource.split(['/', ':']).next().unwrap_or_default();
     // S3 bucket ARNs carry no account; their bucket name is the resource.
     let account_fixed = literal(account) || (account.is_empty() && service == "s3");
-    arn == "arn" && literal(partition) && literal(service) && account_fixed && literal(first_segment)
+    arn == "arn"
+        && literal(partition)
+        && literal(service)
+        && account_fixed
+        && literal(first_segment)
 }
 
 /// True when the entry pins a restricting key to fixed values under one of
@@ -601,7 +605,10 @@ mod fixed_value_tests {
     fn scoped_arn_patterns_restrict() {
         let cases = [
             ("123456789012", true),
-            ("arn:aws:execute-api:us-east-1:123456789012:abc123/*/*/orders/*", true),
+            (
+                "arn:aws:execute-api:us-east-1:123456789012:abc123/*/*/orders/*",
+                true,
+            ),
             ("arn:aws:execute-api:us-east-1:123456789012:abc123/*", true),
             ("arn:aws:s3:::orders-uploads", true),
             ("arn:aws:execute-api:us-east-1:*:abc123/*", false),
