@@ -59,7 +59,9 @@ pub fn write_fleet(
             Source::Metrics,
             Source::Percentiles,
         ] {
-            if let SourceState::Error { detail } = fleet.source_status(region, source).state {
+            if let SourceState::Error { detail } | SourceState::Unsupported { detail } =
+                fleet.source_status(region, source).state
+            {
                 writeln!(diagnostics, "{region} {source}: {detail}")?;
             }
         }

@@ -115,7 +115,7 @@ fn header_marks_local_endpoint() {
         "{screen}"
     );
     assert!(screen.contains("account 123456789012"));
-    assert!(screen.contains("✗ p99"));
+    assert!(screen.contains("○ p99 n/a"), "{screen}");
 }
 
 #[test]

@@ -187,6 +187,11 @@ impl Fleet {
                 status.state = SourceState::Ok;
                 status.last_ok = Some(at);
             }
+            Err(error) if error.kind == crate::aws::ErrorKind::Unsupported => {
+                status.state = SourceState::Unsupported {
+                    detail: error.to_string(),
+                };
+            }
             Err(error) => {
                 status.state = SourceState::Error {
                     detail: error.to_string(),

@@ -47,6 +47,11 @@ pub enum SourceState {
     Error {
         detail: String,
     },
+    /// The endpoint or region does not offer this data (an emulator without
+    /// percentiles, a service not enabled): expected, so not an error.
+    Unsupported {
+        detail: String,
+    },
 }
 
 /// The state of one source in one region, with the time of its last good
@@ -55,6 +60,17 @@ pub enum SourceState {
 pub struct SourceStatus {
     pub state: SourceState,
     pub last_ok: Option<DateTime<Utc>>,
+}
+
+impl SourceStatus {
+    /// True when the source needs no attention: loaded, or not offered by
+    /// the endpoint.
+    pub fn is_settled(&self) -> bool {
+        matches!(
+            self.state,
+            SourceState::Ok | SourceState::Unsupported { .. }
+        )
+    }
 }
 
 impl Default for SourceStatus {

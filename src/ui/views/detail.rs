@@ -195,7 +195,9 @@ fn health(app: &App, entry: &FunctionEntry, lines: &mut Vec<Line<'_>>) {
             .source_status(&entry.function.region, Source::Percentiles)
             .state,
     ) {
-        (None, SourceState::Error { detail }) => format!("n/a ({detail})"),
+        (None, SourceState::Error { detail } | SourceState::Unsupported { detail }) => {
+            format!("n/a ({detail})")
+        }
         (value, _) => format::millis(value),
     };
     lines.push(field(

@@ -187,7 +187,9 @@ fn cell<'a>(app: &App, row: &FleetRow<'_>, column: Column, name_width: u16) -> C
                 .fleet
                 .source_status(&function.region, Source::Percentiles);
             match (row.p99_ms, &status.state) {
-                (None, SourceState::Error { .. }) => Cell::from("n/a").style(muted),
+                (None, SourceState::Error { .. } | SourceState::Unsupported { .. }) => {
+                    Cell::from("n/a").style(muted)
+                }
                 (value, _) => Cell::from(format::millis(value)),
             }
         }
@@ -236,7 +238,9 @@ fn empty_message(app: &App) -> (String, bool) {
         .iter()
         .filter_map(
             |region| match fleet.source_status(region, Source::Functions).state {
-                SourceState::Error { detail } => Some(messages::list_failed(region, &detail)),
+                SourceState::Error { detail } | SourceState::Unsupported { detail } => {
+                    Some(messages::list_failed(region, &detail))
+                }
                 _ => None,
             },
         )

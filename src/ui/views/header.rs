@@ -50,10 +50,14 @@ fn status_span<'a>(app: &App, source: Source, status: &SourceStatus) -> Vec<Span
     let (symbol, style) = match (&status.state, stale) {
         (SourceState::Loading, _) => ("…", Style::default().fg(theme.muted)),
         (SourceState::Error { .. }, _) => ("✗", Style::default().fg(theme.error)),
+        (SourceState::Unsupported { .. }, _) => ("○", Style::default().fg(theme.muted)),
         (SourceState::Ok, true) => ("⚠", Style::default().fg(theme.warning)),
         (SourceState::Ok, false) => ("✓", Style::default().fg(theme.ok)),
     };
     let mut text = format!("{symbol} {label}");
+    if matches!(status.state, SourceState::Unsupported { .. }) {
+        text.push_str(" n/a");
+    }
     if stale {
         text.push_str(" stale");
     }
@@ -156,7 +160,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .map(|source| (*source, fleet.source_status(region, *source)))
             .collect();
         let needs_attention = |(source, status): &&(Source, SourceStatus)| {
-            status.state != SourceState::Ok || is_stale(app, *source, status)
+            !status.is_settled() || is_stale(app, *source, status)
         };
         // Several regions do not fit one line source by source: show a
         // region's sources only when one of them needs attention.
