@@ -141,7 +141,7 @@ fn long_name_fits_at_160_columns() {
     // At 80 columns the name is cut with "…" and the key columns stay.
     let narrow = screen_text(&draw(&live(populated_fleet()), 80, 24));
     assert!(
-        narrow.contains("checkout-recommendation-engine-…"),
+        narrow.contains("checkout-recommendation-engine-ba…"),
         "{narrow}"
     );
     assert!(narrow.contains("ERR 5m"), "{narrow}");
@@ -512,4 +512,60 @@ fn help_scrolls_on_short_terminal() {
     );
     // Scrolling the help leaves the table selection alone.
     assert_eq!(app.selected_index(&app.rows()), Some(0));
+}
+
+#[test]
+fn failing_canary_is_marked_in_table() {
+    let app = live(populated_fleet());
+    let rows = app.rows();
+    let orders = rows
+        .iter()
+        .find(|r| r.entry.function.name == "orders-api")
+        .expect("orders-api row");
+    assert_eq!(orders.canary_alert.as_deref(), Some("v13 8.3% vs v12 0.3%"));
+    let cart = rows
+        .iter()
+        .find(|r| r.entry.function.name == "cart-api")
+        .expect("cart-api row");
+    assert_eq!(cart.canary_alert, None);
+    drop(rows);
+
+    let screen = screen_text(&draw(&app, 160, 48));
+    assert!(screen.contains("✗live 12:90% 13:10%"), "{screen}");
+}
+
+#[test]
+fn repeated_refresh_sends_one_request() {
+    let mut app = live(populated_fleet());
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Char('r'));
+    }
+    assert_eq!(app.take_requests(), vec![PollRequest::RefreshAll]);
+
+    app.tick(now() + chrono::Duration::seconds(11));
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(app.take_requests(), vec![PollRequest::RefreshAll]);
+}
+
+#[test]
+fn new_sort_selects_top_row() {
+    let mut app = live(populated_fleet());
+    press(&mut app, KeyCode::End);
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.selected_index(&app.rows()), Some(0));
+    press(&mut app, KeyCode::Char('i'));
+    assert_eq!(app.selected_index(&app.rows()), Some(0));
+}
+
+#[test]
+fn tag_filter_ignores_case() {
+    let mut app = live(populated_fleet());
+    type_text(&mut app, "/tag:ENV=Staging");
+    press(&mut app, KeyCode::Enter);
+    let names: Vec<String> = app
+        .rows()
+        .iter()
+        .map(|r| r.entry.function.name.clone())
+        .collect();
+    assert_eq!(names, ["image-resizer"]);
 }

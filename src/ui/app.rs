@@ -39,6 +39,9 @@ pub enum DetailTab {
     Checklist,
 }
 
+/// Seconds after a refresh during which another `r` is ignored.
+const REFRESH_COOLDOWN_S: i64 = 10;
+
 pub struct App {
     pub fleet: Fleet,
     pub mode: Mode,
@@ -73,6 +76,8 @@ pub struct App {
     /// A one-line notice in the footer, such as "refresh requested".
     pub notice: Option<String>,
     pub should_quit: bool,
+    /// When the last refresh was sent, to ignore repeated presses.
+    last_refresh: Option<DateTime<Utc>>,
     requests: Vec<PollRequest>,
 }
 
@@ -98,6 +103,7 @@ impl App {
             now,
             notice: None,
             should_quit: false,
+            last_refresh: None,
             requests: Vec::new(),
         };
         app.reconcile_selection();
@@ -175,6 +181,13 @@ impl App {
         self.selected = first;
     }
 
+    /// After a new sort order the top of the list is what matters, such as
+    /// the worst error rate, so the selection moves there.
+    fn select_first_row(&mut self) {
+        let first = self.rows().first().map(FleetRow::key);
+        self.selected = first;
+    }
+
     fn page_size(&self) -> usize {
         // Header, table header, borders and footer take nine lines.
         usize::from(self.viewport.1.saturating_sub(9)).max(1)
@@ -204,8 +217,16 @@ impl App {
             Action::Refresh => {
                 if self.is_offline() {
                     self.notice = Some(super::messages::OFFLINE_REFRESH.to_string());
+                } else if self
+                    .last_refresh
+                    .is_some_and(|at| self.now - at < chrono::Duration::seconds(REFRESH_COOLDOWN_S))
+                {
+                    // Each refresh re-reads every metric, which CloudWatch
+                    // bills; repeated presses while one runs add nothing.
+                    self.notice = Some(super::messages::REFRESH_PENDING.to_string());
                 } else {
                     self.requests.push(PollRequest::RefreshAll);
+                    self.last_refresh = Some(self.now);
                     self.notice = Some(super::messages::REFRESH_REQUESTED.to_string());
                 }
             }
@@ -241,8 +262,12 @@ impl App {
                     self.sort.column,
                     Column::Name | Column::Region | Column::Runtime | Column::Routing
                 );
+                self.select_first_row();
             }
-            Action::ReverseSort => self.sort.descending = !self.sort.descending,
+            Action::ReverseSort => {
+                self.sort.descending = !self.sort.descending;
+                self.select_first_row();
+            }
             Action::Up
             | Action::Down
             | Action::PageUp

@@ -3,6 +3,7 @@
 
 pub const APP_NAME: &str = "anshin";
 pub const REFRESH_REQUESTED: &str = "refresh requested";
+pub const REFRESH_PENDING: &str = "refresh already requested; wait a few seconds";
 pub const OFFLINE_REFRESH: &str = "offline snapshot: refresh is disabled";
 pub const OFFLINE_BADGE: &str = "OFFLINE snapshot, read-only";
 pub const NOT_AWS_BADGE: &str = "not AWS";

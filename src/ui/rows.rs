@@ -86,6 +86,9 @@ pub struct FleetRow<'a> {
     pub max_ms: Option<f64>,
     pub p99_ms: Option<f64>,
     pub peak_concurrency: Option<f64>,
+    /// Set when a version behind the shown alias fails far more often than
+    /// the primary version, such as "v13 8.1% vs v12 0.3%".
+    pub canary_alert: Option<String>,
 }
 
 impl<'a> FleetRow<'a> {
@@ -110,6 +113,8 @@ impl<'a> FleetRow<'a> {
             max_ms: metrics.and_then(|m| m.duration_max_ms.max_since(start)),
             p99_ms: metrics.and_then(|m| m.p99_ms_since(start)),
             peak_concurrency: metrics.and_then(|m| m.concurrency_max.max_since(start)),
+            canary_alert: window
+                .and_then(|w| canary_alert(entry, w.end - Duration::minutes(CANARY_MINUTES))),
         }
     }
 
@@ -151,6 +156,54 @@ impl<'a> FleetRow<'a> {
             _ => None,
         }
     }
+}
+
+/// The canary comparison looks at more history than the error column,
+/// because a 10 % canary receives few invocations per minute.
+pub const CANARY_MINUTES: i64 = 15;
+
+/// A canary error rate at or above this share of invocations, and at least
+/// `CANARY_RATIO` times the primary version's, marks the routing as hurting.
+const CANARY_MIN_ERROR_RATE: f64 = 0.02;
+const CANARY_RATIO: f64 = 3.0;
+/// Fewer invocations than this say too little about a version.
+const CANARY_MIN_INVOCATIONS: f64 = 20.0;
+
+fn shown_alias(entry: &FunctionEntry) -> Option<&crate::model::Alias> {
+    let aliases = entry.aliases.as_ref()?;
+    aliases
+        .iter()
+        .find(|a| a.name == PREFERRED_ALIAS)
+        .or_else(|| aliases.first())
+}
+
+/// Compares each extra version of the shown alias with its primary version.
+fn canary_alert(entry: &FunctionEntry, since: DateTime<Utc>) -> Option<String> {
+    let alias = shown_alias(entry).filter(|a| a.is_weighted())?;
+    let version = |name: &str| {
+        entry
+            .version_metrics
+            .iter()
+            .find(|v| v.alias == alias.name && v.version == name)
+    };
+    let primary_rate = version(&alias.function_version).and_then(|v| v.error_rate_since(since));
+    alias.routing.iter().find_map(|extra| {
+        let metrics = version(&extra.version)?;
+        let invocations = metrics.invocations.sum_since(since)?;
+        let rate = metrics.error_rate_since(since)?;
+        let worse = primary_rate.is_none_or(|primary| rate >= primary * CANARY_RATIO);
+        (invocations >= CANARY_MIN_INVOCATIONS && rate >= CANARY_MIN_ERROR_RATE && worse).then(
+            || {
+                format!(
+                    "v{} {} vs v{} {}",
+                    extra.version,
+                    super::format::percent(Some(rate)),
+                    alias.function_version,
+                    super::format::percent(primary_rate)
+                )
+            },
+        )
+    })
 }
 
 pub fn routing_label(entry: &FunctionEntry) -> String {
@@ -215,9 +268,15 @@ impl Filter {
         self.terms.iter().all(|term| match term {
             Term::Name(needle) => entry.function.name.to_lowercase().contains(needle),
             Term::Tag { key, value } => {
-                let tag = entry.tags.as_ref().and_then(|tags| tags.get(key));
+                // Tags are case-sensitive in AWS, but a filter typed in an
+                // incident should not miss `Team=Payments` for `team=payments`.
+                let tag = entry.tags.as_ref().and_then(|tags| {
+                    tags.iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                        .map(|(_, v)| v)
+                });
                 match (tag, value) {
-                    (Some(actual), Some(expected)) => actual == expected,
+                    (Some(actual), Some(expected)) => actual.eq_ignore_ascii_case(expected),
                     (Some(_), None) => true,
                     (None, _) => false,
                 }

@@ -22,16 +22,16 @@ fn width(column: Column) -> u16 {
         Column::Region => 14,
         Column::Runtime => 15,
         Column::Memory => 5,
-        Column::Routing => 18,
-        Column::Invocations => 6,
+        Column::Routing => 19,
+        Column::Invocations => 7,
         Column::Trend => 15,
-        Column::ErrorRate => 6,
+        Column::ErrorRate => 7,
         Column::Throttles => 4,
         Column::AvgDuration => 6,
-        Column::MaxDuration => 11,
+        Column::MaxDuration => 12,
         Column::P99 => 6,
         Column::Concurrency => 4,
-        Column::Modified => 8,
+        Column::Modified => 9,
         Column::Checks => 7,
     }
 }
@@ -128,12 +128,21 @@ fn cell<'a>(app: &App, row: &FleetRow<'_>, column: Column, name_width: u16) -> C
                 .map_or(NO_DATA.to_string(), |m| m.to_string()),
         ),
         Column::Routing => {
-            let label = format::fit(&row.routing_label(), usize::from(width(column)));
             let weighted = row
                 .entry
                 .aliases
                 .as_ref()
                 .is_some_and(|aliases| aliases.iter().any(|a| a.is_weighted()));
+            if row.canary_alert.is_some() {
+                // A canary that fails far more than its primary version is
+                // the first thing an on-call engineer needs to see.
+                let label = format::fit(
+                    &format!("✗{}", row.routing_label()),
+                    usize::from(width(column)),
+                );
+                return Cell::from(label).style(error.add_modifier(Modifier::BOLD));
+            }
+            let label = format::fit(&row.routing_label(), usize::from(width(column)));
             if weighted {
                 Cell::from(label).style(Style::default().fg(theme.accent))
             } else {

@@ -142,11 +142,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
     }
     second.push(Span::styled(
-        format!(
-            "API ${:.4} ({} metrics)",
-            fleet.billed_metrics as f64 * USD_PER_METRIC,
-            fleet.billed_metrics
-        ),
+        format!("API ${:.4}", fleet.billed_metrics as f64 * USD_PER_METRIC),
         muted,
     ));
 
