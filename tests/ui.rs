@@ -569,3 +569,45 @@ fn tag_filter_ignores_case() {
         .collect();
     assert_eq!(names, ["image-resizer"]);
 }
+
+#[test]
+fn detail_lists_firing_alarm_first() {
+    let mut fleet = populated_fleet();
+    let alarm = |name: &str, state: &str| anshin::model::AlarmInfo {
+        name: name.to_string(),
+        namespace: Some("AWS/Lambda".to_string()),
+        metric_name: Some("Errors".to_string()),
+        state: Some(state.to_string()),
+        dimensions: BTreeMap::from([
+            ("FunctionName".to_string(), "orders-api".to_string()),
+            ("Resource".to_string(), "orders-api:live".to_string()),
+        ]),
+    };
+    fleet.apply(DataEvent::RegionResources {
+        region: REGION.to_string(),
+        at: now(),
+        resources: RegionResources {
+            event_source_mappings: Collected::Loaded(Vec::new()),
+            alarms: Collected::Loaded(vec![
+                alarm("a-orders-throttles", "OK"),
+                alarm("orders-api-live-errors", "ALARM"),
+            ]),
+            log_groups: Collected::Loaded(BTreeMap::new()),
+        },
+    });
+    let mut app = live(fleet);
+    type_text(&mut app, "/orders");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    for _ in 0..20 {
+        press(&mut app, KeyCode::Down);
+    }
+    let screen = screen_text(&draw(&app, 120, 48));
+    let firing = screen.find("✗ ALARM").expect("firing alarm shown");
+    let quiet = screen.find("✓ OK").expect("quiet alarm shown");
+    assert!(firing < quiet, "{screen}");
+    assert!(
+        screen.contains("orders-api-live-errors (Errors on orders-api:live)"),
+        "{screen}"
+    );
+}

@@ -9,7 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::model::{FunctionEntry, FunctionKey, Source, SourceState, VersionMetrics};
+use crate::model::{Collected, FunctionEntry, FunctionKey, Source, SourceState, VersionMetrics};
 use crate::ui::app::{App, DetailTab};
 use crate::ui::format::{self, NO_DATA};
 use crate::ui::rows::{FleetRow, RECENT_MINUTES};
@@ -216,6 +216,60 @@ fn health(app: &App, entry: &FunctionEntry, lines: &mut Vec<Line<'_>>) {
     ));
 }
 
+/// Alarms on the function or its aliases, ALARM first: during an incident
+/// the firing ones are the evidence.
+fn alarms(app: &App, entry: &FunctionEntry, lines: &mut Vec<Line<'_>>) {
+    lines.push(Line::default());
+    lines.push(section(app, "Alarms"));
+    let alarms = match &entry.resources.alarms {
+        Collected::Loaded(alarms) => alarms,
+        Collected::NotCollected => {
+            lines.push(Line::from("  loading…"));
+            return;
+        }
+        Collected::Failed(error) => {
+            lines.push(Line::from(Span::styled(
+                format!("  ✗ {error}"),
+                Style::default().fg(app.theme.error),
+            )));
+            return;
+        }
+    };
+    if alarms.is_empty() {
+        lines.push(Line::from(
+            "  none: no CloudWatch alarm watches this function",
+        ));
+        return;
+    }
+    let mut sorted: Vec<_> = alarms.iter().collect();
+    sorted.sort_by_key(|alarm| (alarm.state.as_deref() != Some("ALARM"), alarm.name.clone()));
+    for alarm in sorted {
+        let state = alarm.state.as_deref().unwrap_or("unknown");
+        let (symbol, style) = match state {
+            "ALARM" => (
+                "✗",
+                Style::default()
+                    .fg(app.theme.error)
+                    .add_modifier(Modifier::BOLD),
+            ),
+            "OK" => ("✓", Style::default().fg(app.theme.ok)),
+            _ => ("?", Style::default().fg(app.theme.muted)),
+        };
+        let scope = alarm
+            .dimensions
+            .get("Resource")
+            .map_or(String::new(), |resource| format!(" on {resource}"));
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {symbol} {state:<18}"), style),
+            Span::raw(format!(
+                "{} ({}{scope})",
+                alarm.name,
+                alarm.metric_name.as_deref().unwrap_or("metric math")
+            )),
+        ]));
+    }
+}
+
 fn aliases(app: &App, entry: &FunctionEntry, lines: &mut Vec<Line<'_>>) {
     lines.push(Line::default());
     lines.push(section(app, "Aliases"));
@@ -313,6 +367,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, key: &FunctionKey) {
     let mut lines = Vec::new();
     configuration(app, entry, &mut lines);
     health(app, entry, &mut lines);
+    alarms(app, entry, &mut lines);
     aliases(app, entry, &mut lines);
     versions(app, entry, &mut lines);
     let paragraph = Paragraph::new(lines)
