@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::aws::AwsOptions;
 use crate::checks::ChecksConfig;
 use crate::poll::PollConfig;
+use crate::rollout::{RolloutConfig, Thresholds};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -36,6 +37,88 @@ pub struct Config {
     /// The `[checks]` table: disabled rules, severity overrides, trusted
     /// accounts and the other checklist settings.
     pub checks: ChecksConfig,
+    /// The `[rollout]` table: guard thresholds, timing and read-only mode
+    /// for `anshin shift` and `anshin rollback`.
+    pub rollout: RolloutSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RolloutSection {
+    /// Rejects every alias write, whatever the command-line flags.
+    pub read_only: bool,
+    /// Profiles whose writes are rejected as with `read_only`.
+    pub read_only_profiles: Vec<String>,
+    /// Maximum error rate of the new version, 0.0 to 1.0.
+    pub max_error_rate: f64,
+    /// Maximum ratio of the new version's error rate to the stable one's.
+    pub max_error_rate_ratio: f64,
+    /// Error rate below which the ratio is not applied.
+    pub ratio_min_error_rate: f64,
+    /// Invocations of the new version a window needs for a verdict.
+    pub min_invocations: u64,
+    /// Maximum average duration of the new version, in milliseconds.
+    pub max_avg_duration_ms: Option<f64>,
+    /// Seconds between guard evaluations while a step bakes or holds.
+    pub check_interval_s: u64,
+    /// Minutes an inconclusive step may hold after its bake before the
+    /// rollout rolls back.
+    pub max_hold_minutes: u64,
+    /// Seconds before a write is sent again after ResourceConflictException.
+    pub busy_retry_after_s: u64,
+    /// ResourceConflictException responses in a row before the rollout stops.
+    pub max_busy_retries: u32,
+    /// Alarms that count against every rollout whatever their dimensions.
+    pub extra_alarm_names: Vec<String>,
+}
+
+impl Default for RolloutSection {
+    fn default() -> Self {
+        let defaults = RolloutConfig::default();
+        Self {
+            read_only: false,
+            read_only_profiles: Vec::new(),
+            max_error_rate: defaults.thresholds.max_error_rate,
+            max_error_rate_ratio: defaults.thresholds.max_error_rate_ratio,
+            ratio_min_error_rate: defaults.thresholds.ratio_min_error_rate,
+            min_invocations: defaults.thresholds.min_invocations,
+            max_avg_duration_ms: defaults.thresholds.max_avg_duration_ms,
+            check_interval_s: defaults.check_interval.as_secs(),
+            max_hold_minutes: defaults.max_hold.as_secs() / 60,
+            busy_retry_after_s: defaults.busy_retry_after.as_secs(),
+            max_busy_retries: defaults.max_busy_retries,
+            extra_alarm_names: defaults.extra_alarm_names,
+        }
+    }
+}
+
+impl RolloutSection {
+    /// True when writes are off for `profile`.
+    pub fn is_read_only(&self, profile: Option<&str>) -> bool {
+        self.read_only
+            || profile.is_some_and(|name| self.read_only_profiles.iter().any(|p| p == name))
+    }
+
+    /// Builds the settings of one rollout of a function with `function_timeout`.
+    pub fn rollout_config(&self, function_timeout: Duration) -> RolloutConfig {
+        let defaults = RolloutConfig::default();
+        RolloutConfig {
+            thresholds: Thresholds {
+                max_error_rate: self.max_error_rate,
+                max_error_rate_ratio: self.max_error_rate_ratio,
+                ratio_min_error_rate: self.ratio_min_error_rate,
+                min_invocations: self.min_invocations,
+                max_avg_duration_ms: self.max_avg_duration_ms,
+                ..defaults.thresholds
+            },
+            function_timeout,
+            max_hold: Duration::from_secs(self.max_hold_minutes * 60),
+            check_interval: Duration::from_secs(self.check_interval_s),
+            busy_retry_after: Duration::from_secs(self.busy_retry_after_s),
+            max_busy_retries: self.max_busy_retries,
+            extra_alarm_names: self.extra_alarm_names.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -153,6 +236,25 @@ impl Config {
         if self.aws.lambda_requests_per_second == 0 {
             return Err(invalid("aws.lambda_requests_per_second must be at least 1"));
         }
+        let rollout = &self.rollout;
+        for (name, rate) in [
+            ("max_error_rate", rollout.max_error_rate),
+            ("ratio_min_error_rate", rollout.ratio_min_error_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(invalid(&format!(
+                    "rollout.{name} must be between 0.0 and 1.0, found {rate}"
+                )));
+            }
+        }
+        if rollout.max_error_rate_ratio < 1.0 {
+            return Err(invalid("rollout.max_error_rate_ratio must be at least 1.0"));
+        }
+        if rollout.check_interval_s < 5 {
+            return Err(invalid(
+                "rollout.check_interval_s must be at least 5 seconds",
+            ));
+        }
         // A misspelt rule id would silently do nothing, so reject it.
         let rule_ids = self
             .checks
@@ -229,6 +331,21 @@ mod tests {
         let config: Config =
             toml::from_str("[checks]\ndisabled = [\"OBS-999\"]\n").expect("parses");
         assert!(config.validate(Path::new("x.toml")).is_err());
+    }
+
+    #[test]
+    fn rollout_table_parses() {
+        let config: Config = toml::from_str(
+            "[rollout]\nread_only_profiles = [\"prod\"]\nmin_invocations = 20\ncheck_interval_s = 10\n",
+        )
+        .expect("parses");
+        assert!(config.validate(Path::new("x.toml")).is_ok());
+        assert!(config.rollout.is_read_only(Some("prod")));
+        assert!(!config.rollout.is_read_only(Some("dev")));
+        let rollout = config.rollout.rollout_config(Duration::from_secs(15));
+        assert_eq!(rollout.thresholds.min_invocations, 20);
+        assert_eq!(rollout.check_interval, Duration::from_secs(10));
+        assert_eq!(rollout.max_hold, Duration::from_secs(30 * 60));
     }
 
     #[test]

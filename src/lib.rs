@@ -7,6 +7,7 @@
 pub mod aws;
 pub mod checks;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod logging;
 pub mod model;

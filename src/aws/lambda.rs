@@ -105,7 +105,7 @@ pub fn function_from_sdk(region: &str, config: &FunctionConfiguration) -> Functi
     }
 }
 
-fn version_from_sdk(config: &FunctionConfiguration) -> Version {
+pub(super) fn version_from_sdk(config: &FunctionConfiguration) -> Version {
     Version {
         version: config.version().unwrap_or_default().to_string(),
         description: non_empty(config.description()),
@@ -121,7 +121,7 @@ fn version_from_sdk(config: &FunctionConfiguration) -> Version {
     }
 }
 
-fn alias_from_sdk(alias: &AliasConfiguration) -> Alias {
+pub(super) fn alias_from_sdk(alias: &AliasConfiguration) -> Alias {
     let mut routing: Vec<RoutingWeight> = alias
         .routing_config()
         .and_then(|r| r.additional_version_weights())

@@ -7,6 +7,7 @@ mod cloudwatch;
 mod error;
 mod lambda;
 mod lambda_resources;
+mod lambda_write;
 mod logs;
 mod sts;
 
@@ -27,6 +28,7 @@ pub use lambda_resources::{
     get_event_invoke_config, get_function_url, get_policy, get_reserved_concurrency,
     list_event_source_mappings,
 };
+pub use lambda_write::{VersionConfiguration, get_alias, get_version_configuration, update_alias};
 pub use logs::{LAMBDA_LOG_GROUP_PREFIX, describe_lambda_log_groups};
 pub use sts::caller_identity;
 

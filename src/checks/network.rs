@@ -175,8 +175,11 @@ fn public_url(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
     };
 
     let mut verdict = match (grants.is_empty(), auth_none) {
-        (true, true) => Verdict::warn(
-            "the URL has AuthType NONE, but no policy statement admits everyone, so calls are rejected with 403",
+        // AuthType NONE is the exposure even before a statement admits
+        // everyone: one add-permission call away, and the console adds that
+        // statement itself.
+        (true, true) => Verdict::fail(
+            "the URL has AuthType NONE: no statement admits everyone yet, so calls get 403, but one permission makes it public",
         ),
         (false, true) => Verdict::fail(
             "anyone on the internet can call the function URL without credentials",
@@ -388,12 +391,13 @@ mod tests {
     }
 
     #[test]
-    fn url_auth_none_without_policy_warns() {
+    fn url_auth_none_without_policy_fails() {
         let mut fixture = Fixture::new();
         fixture.resources.url = Collected::Loaded(Some(url("NONE", &[])));
         fixture.resources.policy = Collected::Loaded(None);
         let verdict = RULES[1].evaluate(&fixture.input(), &ChecksConfig::default());
-        assert_eq!(verdict.status, Status::Warn);
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(verdict.summary.contains("403"), "{}", verdict.summary);
     }
 
     #[test]

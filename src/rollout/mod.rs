@@ -2,10 +2,11 @@
 //! plans, alias routing validation, guard verdicts from CloudWatch data,
 //! pre-flight checks and the persisted state machine.
 //!
-//! Everything here is pure: no AWS calls and no clock. The executor reads
-//! AWS, passes the time and the observations in, and performs the returned
-//! decisions.
+//! Everything here but `executor` is pure: no AWS calls and no clock. The
+//! executor reads AWS, passes the time and the observations in, and performs
+//! the returned decisions.
 
+pub mod executor;
 pub mod guard;
 pub mod machine;
 pub mod preflight;
