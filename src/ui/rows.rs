@@ -166,7 +166,7 @@ pub const CANARY_MINUTES: i64 = 15;
 /// `CANARY_RATIO` times the primary version's, marks the routing as hurting.
 const CANARY_MIN_ERROR_RATE: f64 = 0.02;
 const CANARY_RATIO: f64 = 3.0;
-/// Fewer invocations than this say too little about a version.
+/// Below this many invocations a version's error rate is too noisy to judge.
 const CANARY_MIN_INVOCATIONS: f64 = 20.0;
 
 fn shown_alias(entry: &FunctionEntry) -> Option<&crate::model::Alias> {
