@@ -230,8 +230,8 @@ pub fn routing_label(entry: &FunctionEntry) -> String {
 }
 
 /// A parsed `/` filter: every term must match. `tag:key=value` matches a tag
-/// exactly, `tag:key` matches when the tag exists, and any other term is a
-/// case-insensitive substring of the function name.
+/// ignoring case, `tag:key` matches when the tag exists, and any other term
+/// is a case-insensitive substring of the function name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     terms: Vec<Term>,
