@@ -155,7 +155,13 @@ pub async fn load(options: &AwsOptions) -> Result<AwsContext, SetupError> {
         .timeout_config(timeouts)
         .retry_config(retries);
     if let Some(profile) = &options.profile {
-        loader = loader.profile_name(profile);
+        // An explicit profile must win over credentials in the environment:
+        // the default chain reads AWS_ACCESS_KEY_ID first, so `--profile
+        // prod` with exported dev keys would read dev and label it prod.
+        let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+            .profile_name(profile)
+            .build();
+        loader = loader.profile_name(profile).credentials_provider(credentials);
     }
     if let Some(endpoint) = &options.endpoint_url {
         loader = loader.endpoint_url(endpoint);
