@@ -27,10 +27,10 @@ const REGION: &str = "us-east-1";
 const FAST_CONFIG: &str =
     "[rollout]\nmin_invocations = 20\ncheck_interval_s = 10\nmax_hold_minutes = 5\n";
 
-/// Upper bound for one `anshin shift` run. The canary itself takes about
-/// four minutes (one minute of bake plus the two-minute metrics lag), plus
-/// up to several minutes of waiting for an alarm to clear before the first
-/// shift.
+/// Upper bound for one `anshin shift` run. A canary takes its bake (one or
+/// three minutes here) plus the two-minute metrics lag and a minute of
+/// alignment, plus up to several minutes of waiting for an alarm to clear
+/// before the first shift.
 const SHIFT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 static ALIASES: Mutex<()> = Mutex::const_new(());
