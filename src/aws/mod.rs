@@ -161,7 +161,9 @@ pub async fn load(options: &AwsOptions) -> Result<AwsContext, SetupError> {
         let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
             .profile_name(profile)
             .build();
-        loader = loader.profile_name(profile).credentials_provider(credentials);
+        loader = loader
+            .profile_name(profile)
+            .credentials_provider(credentials);
     }
     if let Some(endpoint) = &options.endpoint_url {
         loader = loader.endpoint_url(endpoint);
