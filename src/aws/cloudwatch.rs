@@ -15,7 +15,7 @@ const MAX_QUERIES_PER_CALL: usize = 500;
 
 pub const PERCENTILE_STAT: &str = "p99";
 
-/// What one metrics poll of a region asks for.
+/// The request of one metrics poll of a region.
 #[derive(Debug, Clone)]
 pub struct MetricsRequest {
     pub functions: Vec<String>,
@@ -128,7 +128,7 @@ fn to_chrono(time: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     Utc.timestamp_opt(time.secs(), time.subsec_nanos()).single()
 }
 
-/// The answer of a batch of queries: one series per query, in query order,
+/// The result of a batch of queries: one series per query, in query order,
 /// plus any partial-data notes.
 struct BatchResult {
     series: Vec<MetricSeries>,

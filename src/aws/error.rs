@@ -23,7 +23,7 @@ pub enum ErrorKind {
     Unsupported,
     /// Credentials are missing, expired or rejected.
     Credentials,
-    /// Timeouts, unreachable endpoints and 5xx answers: worth another try.
+    /// Timeouts, unreachable endpoints and 5xx responses: worth another try.
     Transient,
     Other,
 }
@@ -158,7 +158,7 @@ fn kind_for_code(code: &str) -> Option<ErrorKind> {
 }
 
 /// True when the body is an HTML page rather than an AWS error document.
-/// Emulators and proxies answer operations they do not implement this way.
+/// Emulators and proxies respond this way to operations they do not implement.
 fn is_html(response: &HttpResponse) -> bool {
     let content_type_html = response
         .headers()

@@ -22,7 +22,7 @@ pub const DOWNSTREAM_TAG: &str = "anshin:downstream";
 pub struct CheckInput<'a> {
     pub function: &'a Function,
     pub aliases: Option<&'a [Alias]>,
-    /// Why `aliases` is `None` when reading them failed.
+    /// The error that left `aliases` at `None`, when reading them failed.
     pub aliases_error: Option<&'a AwsError>,
     pub tags: Option<&'a BTreeMap<String, String>>,
     /// Environment variable values by name. They come separately because
@@ -37,7 +37,7 @@ pub struct CheckInput<'a> {
 }
 
 impl<'a> CheckInput<'a> {
-    /// The aliases, or the `Unknown` verdict that says why they are missing,
+    /// Returns the aliases, or the `Unknown` verdict that explains why they are missing,
     /// naming the IAM action when the call was denied.
     pub fn require_aliases(&self) -> Result<&'a [Alias], Verdict> {
         match (self.aliases, self.aliases_error) {

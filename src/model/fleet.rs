@@ -24,12 +24,12 @@ pub struct FunctionKey {
 }
 
 /// Everything known about one function. Each part is `None` until its
-/// source has answered, so a view can tell "loading" from "none".
+/// source has responded, so a view can tell "loading" from "none".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunctionEntry {
     pub function: Function,
     pub aliases: Option<Vec<Alias>>,
-    /// Why the aliases could not be read, for rules that need them.
+    /// The error of the last alias read, for rules that need the aliases.
     #[serde(default)]
     pub aliases_error: Option<AwsError>,
     pub tags: Option<Tags>,
