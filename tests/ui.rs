@@ -470,8 +470,13 @@ fn checklist_shows_unknown_and_suppressed() {
         "{screen}"
     );
 
-    // Tab goes back to the overview.
+    // Tab moves on to the metrics, Shift-Tab comes back, and 1 opens the
+    // overview from anywhere.
     press(&mut app, KeyCode::Tab);
+    assert_eq!(app.detail_tab, DetailTab::Metrics);
+    app.handle_key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+    assert_eq!(app.detail_tab, DetailTab::Checklist);
+    press(&mut app, KeyCode::Char('1'));
     assert_eq!(app.detail_tab, DetailTab::Overview);
 }
 

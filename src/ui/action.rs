@@ -1,3 +1,5 @@
+use super::tabs::DetailTab;
+
 /// Everything the user can ask the UI to do. Keys map to these through the
 /// keymap, and `App::update` is the one place that acts on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,8 +23,10 @@ pub enum Action {
     FilterBackspace,
     FilterApply,
     FilterCancel,
-    /// Switches the function detail between Overview and Checklist.
+    /// Opens the next tab of the function screen.
     NextTab,
+    PreviousTab,
+    ShowTab(DetailTab),
     /// Opens the fleet-wide list of checklist failures.
     OpenFailures,
 }

@@ -31,13 +31,7 @@ pub enum View {
     Failures,
 }
 
-/// The tabs of the function detail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DetailTab {
-    #[default]
-    Overview,
-    Checklist,
-}
+pub use super::tabs::DetailTab;
 
 /// Seconds after a refresh during which another `r` is ignored.
 const REFRESH_COOLDOWN_S: i64 = 10;
@@ -139,7 +133,7 @@ impl App {
         } else {
             match self.view {
                 View::Fleet => Context::Fleet,
-                View::Detail(_) => Context::Detail,
+                View::Detail(_) => Context::Tab(self.detail_tab),
                 View::Failures => Context::Failures,
             }
         }
@@ -280,13 +274,9 @@ impl App {
                 View::Failures => self.open_failure(),
                 _ => self.open_selected(),
             },
-            Action::NextTab => {
-                self.detail_tab = match self.detail_tab {
-                    DetailTab::Overview => DetailTab::Checklist,
-                    DetailTab::Checklist => DetailTab::Overview,
-                };
-                self.detail_scroll = 0;
-            }
+            Action::NextTab => self.show_tab(self.detail_tab.next()),
+            Action::PreviousTab => self.show_tab(self.detail_tab.previous()),
+            Action::ShowTab(tab) => self.show_tab(tab),
             Action::OpenFailures => {
                 self.view = View::Failures;
                 let count = checklist::failure_keys(&self.fleet).len();
@@ -309,6 +299,11 @@ impl App {
                 }
             },
         }
+    }
+
+    fn show_tab(&mut self, tab: DetailTab) {
+        self.detail_tab = tab;
+        self.detail_scroll = 0;
     }
 
     /// Moves a cursor over `len` items by one navigation action.

@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
+use super::tabs::DetailTab;
 
 /// Where the keyboard focus is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,7 +12,11 @@ pub enum Context {
     /// Keys that work in every view (except while typing a filter).
     Global,
     Fleet,
+    /// Keys of every tab of the function screen.
     Detail,
+    /// Keys of one tab; the `Detail` keys apply there too unless the tab
+    /// binds the same key.
+    Tab(DetailTab),
     /// The fleet-wide failures view.
     Failures,
     Help,
@@ -43,6 +48,18 @@ const fn bind(
         label,
         help,
     }
+}
+
+/// A number key that opens one tab of the function screen.
+const fn tab_key(number: char, tab: DetailTab) -> Binding {
+    bind(
+        Context::Detail,
+        KeyCode::Char(number),
+        KeyModifiers::NONE,
+        Action::ShowTab(tab),
+        "1 … 8",
+        "open a tab by its number",
+    )
 }
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
@@ -250,9 +267,33 @@ pub const BINDINGS: &[Binding] = &[
         KeyCode::Tab,
         NONE,
         Action::NextTab,
-        "Tab",
-        "switch Overview and Checklist",
+        "Tab S-Tab",
+        "next or previous tab",
     ),
+    bind(
+        Detail,
+        KeyCode::BackTab,
+        SHIFT,
+        Action::PreviousTab,
+        "Tab S-Tab",
+        "next or previous tab",
+    ),
+    bind(
+        Detail,
+        KeyCode::BackTab,
+        NONE,
+        Action::PreviousTab,
+        "Tab S-Tab",
+        "next or previous tab",
+    ),
+    tab_key('1', DetailTab::Overview),
+    tab_key('2', DetailTab::Checklist),
+    tab_key('3', DetailTab::Metrics),
+    tab_key('4', DetailTab::Traces),
+    tab_key('5', DetailTab::Logs),
+    tab_key('6', DetailTab::Cost),
+    tab_key('7', DetailTab::Findings),
+    tab_key('8', DetailTab::Deploy),
     bind(
         Detail,
         KeyCode::Down,
@@ -488,7 +529,13 @@ pub fn resolve(context: Context, filtering: bool, key: KeyEvent) -> Option<Actio
             .find(|b| b.context == wanted && b.code == key.code && b.modifiers == key.modifiers)
             .map(|b| b.action)
     };
-    lookup(context).or_else(|| lookup(Context::Global))
+    let fallback = match context {
+        Context::Tab(_) => lookup(Context::Detail),
+        _ => None,
+    };
+    lookup(context)
+        .or(fallback)
+        .or_else(|| lookup(Context::Global))
 }
 
 /// The bindings of one context for the help overlay, one line per label.

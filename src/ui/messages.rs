@@ -11,9 +11,9 @@ pub const HELP_TITLE: &str = " Keys ";
 pub const FILTER_PROMPT: &str = "filter: ";
 pub const FILTER_HINT: &str = "  (Enter keeps, Esc clears; text or tag:key=value)";
 pub const FOOTER_HINT: &str = "? help  / filter  s sort  Enter open  f failures  r refresh  q quit";
-pub const DETAIL_HINT: &str = "Esc back  Tab checklist  ↑↓ scroll  r refresh  ? help  q quit";
+pub const DETAIL_HINT: &str = "Esc back  Tab/1-8 tabs  ↑↓ scroll  r refresh  ? help  q quit";
 pub const CHECKLIST_HINT: &str =
-    "Esc back  Tab overview  ↑↓ select rule  r refresh  ? help  q quit";
+    "Esc back  Tab/1-8 tabs  ↑↓ select rule  r refresh  ? help  q quit";
 pub const FAILURES_HINT: &str =
     "Esc back  ↑↓ select  Enter open checklist  r refresh  ? help  q quit";
 pub const FAILURES_TITLE: &str = " Checklist failures by rule ";

@@ -7,6 +7,7 @@ pub mod format;
 pub mod keymap;
 pub mod messages;
 pub mod rows;
+pub mod tabs;
 pub mod theme;
 pub mod views;
 

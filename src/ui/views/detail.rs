@@ -359,10 +359,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, key: &FunctionKey) {
     frame.render_widget(block, area);
     let [tabs_area, body_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
-    frame.render_widget(Paragraph::new(tab_line(app)), tabs_area);
-    if app.detail_tab == DetailTab::Checklist {
-        super::checklist::render(frame, body_area, app, entry);
-        return;
+    frame.render_widget(Paragraph::new(tab_line(app, tabs_area.width)), tabs_area);
+    match app.detail_tab {
+        DetailTab::Overview => {}
+        DetailTab::Checklist => return super::checklist::render(frame, body_area, app, entry),
+        DetailTab::Metrics => return super::metrics::render(frame, body_area, app, entry),
+        DetailTab::Traces => return super::traces::render(frame, body_area, app, entry),
+        DetailTab::Logs => return super::logs::render(frame, body_area, app, entry),
+        DetailTab::Cost => return super::cost::render(frame, body_area, app, entry),
+        DetailTab::Findings => return super::findings::render(frame, body_area, app, entry),
+        DetailTab::Deploy => return super::deploy::render(frame, body_area, app, entry),
     }
     let mut lines = Vec::new();
     configuration(app, entry, &mut lines);
@@ -376,8 +382,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, key: &FunctionKey) {
     frame.render_widget(paragraph, body_area);
 }
 
-/// "Overview | Checklist ✗3", with the open tab highlighted.
-fn tab_line(app: &App) -> Line<'static> {
+/// The tab line: every tab with its number key, the open one highlighted,
+/// and the checklist's failure count next to its name.
+/// When the full names do not fit, the closed tabs show their first four
+/// letters, so every number key stays visible on an 80-column terminal.
+fn tab_line(app: &App, width: u16) -> Line<'static> {
     let failures = match &app.view {
         crate::ui::app::View::Detail(key) => app
             .fleet
@@ -386,24 +395,34 @@ fn tab_line(app: &App) -> Line<'static> {
             .map(|c| c.failure_count()),
         _ => None,
     };
-    let checklist_label = match failures {
-        Some(0) => " Checklist ✓ ".to_string(),
-        Some(count) => format!(" Checklist ✗{count} "),
-        None => " Checklist … ".to_string(),
-    };
     let open = Style::default()
         .fg(app.theme.selected_text)
         .bg(app.theme.selected_background)
         .add_modifier(Modifier::BOLD);
     let closed = Style::default().fg(app.theme.muted);
-    let (overview_style, checklist_style) = match app.detail_tab {
-        DetailTab::Overview => (open, closed),
-        DetailTab::Checklist => (closed, open),
-    };
-    Line::from(vec![
-        Span::styled(" Overview ".to_string(), overview_style),
-        Span::raw(" "),
-        Span::styled(checklist_label, checklist_style),
-        Span::styled("  Tab switches".to_string(), closed),
-    ])
+    let full_width: usize = DetailTab::ALL
+        .iter()
+        .map(|tab| tab.label().chars().count() + 4)
+        .sum::<usize>()
+        + 3;
+    let compact = full_width > usize::from(width);
+    let mut spans = Vec::new();
+    for tab in DetailTab::ALL {
+        let name: String = if compact && tab != app.detail_tab {
+            tab.label().chars().take(4).collect()
+        } else {
+            tab.label().to_string()
+        };
+        let mut label = format!("{} {}", tab.index() + 1, name);
+        if tab == DetailTab::Checklist {
+            match failures {
+                Some(0) => label.push_str(" ✓"),
+                Some(count) => label.push_str(&format!(" ✗{count}")),
+                None => label.push_str(" …"),
+            }
+        }
+        let style = if tab == app.detail_tab { open } else { closed };
+        spans.push(Span::styled(format!(" {label} "), style));
+    }
+    Line::from(spans)
 }

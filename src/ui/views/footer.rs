@@ -32,8 +32,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
         let hint = match (&app.view, app.detail_tab) {
             (View::Fleet, _) => messages::FOOTER_HINT,
-            (View::Detail(_), DetailTab::Overview) => messages::DETAIL_HINT,
             (View::Detail(_), DetailTab::Checklist) => messages::CHECKLIST_HINT,
+            (View::Detail(_), _) => messages::DETAIL_HINT,
             (View::Failures, _) => messages::FAILURES_HINT,
         };
         spans.push(Span::styled(hint, Style::default().fg(theme.muted)));

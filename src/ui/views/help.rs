@@ -4,7 +4,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::ui::app::App;
+use crate::ui::app::{App, DetailTab};
 use crate::ui::keymap::{Context, help_lines};
 use crate::ui::messages;
 
@@ -12,12 +12,18 @@ use crate::ui::messages;
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let mut lines = Vec::new();
-    for (title, context) in [
-        ("Everywhere", Context::Global),
-        ("Fleet", Context::Fleet),
-        ("Function detail", Context::Detail),
-        ("Checklist failures", Context::Failures),
-    ] {
+    let mut sections = vec![
+        ("Everywhere".to_string(), Context::Global),
+        ("Fleet".to_string(), Context::Fleet),
+        ("Function detail".to_string(), Context::Detail),
+    ];
+    for tab in DetailTab::ALL {
+        if !help_lines(Context::Tab(tab)).is_empty() {
+            sections.push((format!("{} tab", tab.label()), Context::Tab(tab)));
+        }
+    }
+    sections.push(("Checklist failures".to_string(), Context::Failures));
+    for (title, context) in sections {
         lines.push(Line::from(Span::styled(
             title,
             Style::default()

@@ -1,12 +1,18 @@
 //! Rendering: pure functions from `App` to a frame, one file per panel.
 
 mod checklist;
+mod cost;
+mod deploy;
 mod detail;
 mod failures;
+mod findings;
 mod fleet;
 mod footer;
 mod header;
 mod help;
+mod logs;
+mod metrics;
+mod traces;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
