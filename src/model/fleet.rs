@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::function::Tags;
+use super::spend::BilledUsage;
 use super::{
     AccountResources, Alias, CallerIdentity, Checklist, Collected, Function, FunctionMetrics,
     FunctionResources, MetricSeries, RegionResources, Source, SourceState, SourceStatus, Version,
@@ -98,6 +99,9 @@ pub struct Fleet {
     pub sources: BTreeMap<String, BTreeMap<Source, SourceStatus>>,
     /// Metrics requested from GetMetricData, the unit CloudWatch bills.
     pub billed_metrics: u64,
+    /// Every billed read the cockpit made, GetMetricData included.
+    #[serde(default)]
+    pub api_spend: BilledUsage,
     /// Region-wide checklist reads, by region.
     #[serde(default)]
     pub region_resources: BTreeMap<String, RegionResources>,
@@ -131,6 +135,7 @@ impl Fleet {
             metric_messages: BTreeMap::new(),
             sources,
             billed_metrics: 0,
+            api_spend: BilledUsage::default(),
             region_resources: BTreeMap::new(),
             account_resources: BTreeMap::new(),
             checks_config: ChecksConfig::default(),
@@ -335,6 +340,7 @@ impl Fleet {
                 let result = first_error.map_or(Ok(()), Err);
                 self.record(&region, Source::Versions, at, &result);
             }
+            DataEvent::Billed(usage) => self.api_spend.add(usage),
             DataEvent::Metrics {
                 region,
                 at,
@@ -342,6 +348,7 @@ impl Fleet {
                 billed_metrics,
             } => {
                 self.billed_metrics += billed_metrics;
+                self.api_spend.add(BilledUsage::metrics(billed_metrics));
                 self.record(&region, Source::Metrics, at, &result);
                 if let Ok(metrics) = result {
                     self.apply_metrics(&region, metrics);
@@ -354,6 +361,7 @@ impl Fleet {
                 billed_metrics,
             } => {
                 self.billed_metrics += billed_metrics;
+                self.api_spend.add(BilledUsage::metrics(billed_metrics));
                 self.record(&region, Source::Percentiles, at, &result);
                 let mut by_function = result.unwrap_or_default();
                 if let Some(entries) = self.functions.get_mut(&region) {

@@ -7,6 +7,7 @@ mod function;
 mod metrics;
 mod resources;
 mod source;
+mod spend;
 
 pub use checklist::{CheckResult, Checklist};
 pub use fleet::{Fleet, FunctionEntry, FunctionKey, SNAPSHOT_FORMAT_VERSION};
@@ -22,3 +23,4 @@ pub use resources::{
     RestStageThrottling, VulnerablePackage,
 };
 pub use source::{Source, SourceState, SourceStatus};
+pub use spend::BilledUsage;

@@ -43,6 +43,8 @@ pub enum DataEvent {
         at: DateTime<Utc>,
         first_error: Option<AwsError>,
     },
+    /// Billed units used by a read that reports its data in another event.
+    Billed(crate::model::BilledUsage),
     Metrics {
         region: String,
         at: DateTime<Utc>,
@@ -108,6 +110,7 @@ impl DataEvent {
             | DataEvent::ResourcesDone { at, .. } => Some(*at),
             DataEvent::FunctionDetail { .. }
             | DataEvent::Versions { .. }
+            | DataEvent::Billed(_)
             | DataEvent::CycleComplete { .. } => None,
         }
     }

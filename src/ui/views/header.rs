@@ -15,7 +15,6 @@ use crate::ui::messages;
 
 /// CloudWatch bills GetMetricData at USD 0.01 per 1,000 metrics requested
 /// (us-east-1 list price; other regions differ slightly).
-const USD_PER_METRIC: f64 = 0.01 / 1_000.0;
 
 /// Returns the age after which a source's last good data is shown as stale.
 fn stale_after(source: Source) -> Duration {
@@ -142,7 +141,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
     }
     second.push(Span::styled(
-        format!("API ${:.4}", fleet.billed_metrics as f64 * USD_PER_METRIC),
+        format!("API ${:.4}", fleet.api_spend.usd()),
         muted,
     ));
 
