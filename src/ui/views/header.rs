@@ -13,9 +13,6 @@ use crate::ui::app::{App, Mode};
 use crate::ui::format;
 use crate::ui::messages;
 
-/// CloudWatch bills GetMetricData at USD 0.01 per 1,000 metrics requested
-/// (us-east-1 list price; other regions differ slightly).
-
 /// Returns the age after which a source's last good data is shown as stale.
 fn stale_after(source: Source) -> Duration {
     match source {
