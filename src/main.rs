@@ -95,6 +95,9 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             output,
             snapshot: from_snapshot,
         }) => {
+            if let Some(path) = output {
+                check_output_dir(path)?;
+            }
             let fleet = match from_snapshot {
                 Some(path) => snapshot::read(path)?,
                 None => {
@@ -169,6 +172,9 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             ))
         }
         Some(Command::Snapshot { output }) => {
+            // Polling a large fleet takes a while; a typo in the directory
+            // should fail before that, not after.
+            check_output_dir(output)?;
             let context = connect(&cli, &config).await?;
             let fleet = snapshot::collect(&context, config.poll_config(), progress_to_stderr).await;
             // A snapshot without the function list of a region would read
@@ -214,6 +220,24 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
 /// Exit status of `anshin report --fail-on` when a failure reaches the
 /// threshold; 1 stays the status of an error and 2 that of a usage error.
 const FAIL_ON_EXIT_STATUS: u8 = 3;
+
+/// Fails when the directory that `path` would be written into does not
+/// exist. `-` (standard output) and a bare file name always pass.
+fn check_output_dir(path: &Path) -> Result<()> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => {
+            bail!(
+                "cannot write {}: {} is not a directory",
+                path.display(),
+                parent.display()
+            )
+        }
+        _ => Ok(()),
+    }
+}
 
 fn write_report(
     fleet: &Fleet,

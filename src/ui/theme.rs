@@ -110,15 +110,21 @@ impl Theme {
                     path: PathBuf::from(other),
                     source,
                 })?;
-                Self::parse(&text)
+                Self::parse_named(&text, other)
             }
             other => Err(ThemeError::Unknown(other.to_string())),
         }
     }
 
     pub fn parse(text: &str) -> Result<Self, ThemeError> {
+        Self::parse_named(text, "(built-in)")
+    }
+
+    /// Parses a theme; `origin` (a path or a name) goes into the error, so
+    /// a typo in a custom theme names the file it is in.
+    pub fn parse_named(text: &str, origin: &str) -> Result<Self, ThemeError> {
         let file: ThemeFile = toml::from_str(text).map_err(|source| ThemeError::Parse {
-            name: "(file)".to_string(),
+            name: origin.to_string(),
             source,
         })?;
         let name = file.name.clone();
@@ -167,6 +173,18 @@ mod tests {
     #[test]
     fn unknown_theme_is_an_error() {
         assert!(matches!(Theme::load("neon"), Err(ThemeError::Unknown(_))));
+    }
+
+    #[test]
+    fn a_broken_theme_file_is_named_in_the_error() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("mine.toml");
+        std::fs::write(&path, "name = \"mine\"\n[colors\n").expect("write theme");
+        let error = Theme::load(&path.display().to_string()).expect_err("invalid TOML");
+        assert!(
+            error.to_string().contains("mine.toml"),
+            "the error should name the file: {error}"
+        );
     }
 
     #[test]
