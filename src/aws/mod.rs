@@ -70,6 +70,8 @@ pub enum SetupError {
     NoRegion,
     #[error("invalid --lambda-rps value 0: it must be at least 1")]
     ZeroRate,
+    #[error("profile {name:?} is not in the AWS config or credentials file (known: {known})")]
+    UnknownProfile { name: String, known: String },
 }
 
 /// The SDK clients of one region. Poll tasks own these; the UI never does.
@@ -155,6 +157,12 @@ pub async fn load(options: &AwsOptions) -> Result<AwsContext, SetupError> {
         .timeout_config(timeouts)
         .retry_config(retries);
     if let Some(profile) = &options.profile {
+        check_profile_exists(
+            profile,
+            &aws_types::os_shim_internal::Fs::real(),
+            &aws_types::os_shim_internal::Env::real(),
+        )
+        .await?;
         // An explicit profile must win over credentials in the environment:
         // the default chain reads AWS_ACCESS_KEY_ID first, so `--profile
         // prod` with exported dev keys would read dev and label it prod.
@@ -193,6 +201,34 @@ pub async fn load(options: &AwsOptions) -> Result<AwsContext, SetupError> {
     })
 }
 
+/// Fails with the list of known profiles when `name` is in neither profile
+/// file. Without this check the SDK reports an unknown profile as a
+/// credentials provider "initialization error" on the first call.
+async fn check_profile_exists(
+    name: &str,
+    fs: &aws_types::os_shim_internal::Fs,
+    env: &aws_types::os_shim_internal::Env,
+) -> Result<(), SetupError> {
+    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+    let Ok(profiles) = aws_config::profile::load(fs, env, &files, None).await else {
+        // An unreadable file is reported by the SDK with its own detail.
+        return Ok(());
+    };
+    if profiles.get_profile(name).is_some() {
+        return Ok(());
+    }
+    let mut known: Vec<&str> = profiles.profiles().collect();
+    known.sort_unstable();
+    Err(SetupError::UnknownProfile {
+        name: name.to_string(),
+        known: if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        },
+    })
+}
+
 /// True when `endpoint` is an AWS service endpoint rather than an emulator,
 /// a proxy or a VPC interface that the header should point out.
 pub fn is_aws_endpoint(endpoint: Option<&str>) -> bool {
@@ -213,6 +249,30 @@ pub fn is_aws_endpoint(endpoint: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_aws_endpoint;
+
+    #[tokio::test]
+    async fn an_unknown_profile_names_the_known_ones() {
+        use aws_types::os_shim_internal::{Env, Fs};
+        let env = Env::from_slice(&[("HOME", "/home/op")]);
+        let fs = Fs::from_slice(&[
+            (
+                "/home/op/.aws/config",
+                "[profile dev]\nregion = us-east-1\n",
+            ),
+            (
+                "/home/op/.aws/credentials",
+                "[ops]\naws_access_key_id = x\n",
+            ),
+        ]);
+        let error = super::check_profile_exists("prod", &fs, &env)
+            .await
+            .expect_err("prod is in neither file");
+        assert_eq!(
+            error.to_string(),
+            "profile \"prod\" is not in the AWS config or credentials file (known: dev, ops)"
+        );
+        assert!(super::check_profile_exists("ops", &fs, &env).await.is_ok());
+    }
 
     #[test]
     fn endpoint_kinds() {
