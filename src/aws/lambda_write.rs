@@ -43,14 +43,32 @@ pub async fn get_alias(
             .send(),
     )
     .await?;
+    Ok(alias_from_output(
+        output.name(),
+        output.function_version(),
+        output.routing_config(),
+        output.revision_id(),
+        output.description(),
+    ))
+}
+
+/// Maps the alias fields that GetAlias and UpdateAlias both return, through
+/// the same conversion that ListAliases uses.
+fn alias_from_output(
+    name: Option<&str>,
+    function_version: Option<&str>,
+    routing: Option<&AliasRoutingConfiguration>,
+    revision_id: Option<&str>,
+    description: Option<&str>,
+) -> Alias {
     let configuration = aws_sdk_lambda::types::AliasConfiguration::builder()
-        .set_name(output.name().map(str::to_string))
-        .set_function_version(output.function_version().map(str::to_string))
-        .set_routing_config(output.routing_config().cloned())
-        .set_revision_id(output.revision_id().map(str::to_string))
-        .set_description(output.description().map(str::to_string))
+        .set_name(name.map(str::to_string))
+        .set_function_version(function_version.map(str::to_string))
+        .set_routing_config(routing.cloned())
+        .set_revision_id(revision_id.map(str::to_string))
+        .set_description(description.map(str::to_string))
         .build();
-    Ok(alias_from_sdk(&configuration))
+    alias_from_sdk(&configuration)
 }
 
 /// Reads the configuration of `qualifier` (a version number, or `None` for
@@ -140,12 +158,11 @@ pub async fn update_alias(
             .send(),
     )
     .await?;
-    let configuration = aws_sdk_lambda::types::AliasConfiguration::builder()
-        .set_name(output.name().map(str::to_string))
-        .set_function_version(output.function_version().map(str::to_string))
-        .set_routing_config(output.routing_config().cloned())
-        .set_revision_id(output.revision_id().map(str::to_string))
-        .set_description(output.description().map(str::to_string))
-        .build();
-    Ok(alias_from_sdk(&configuration))
+    Ok(alias_from_output(
+        output.name(),
+        output.function_version(),
+        output.routing_config(),
+        output.revision_id(),
+        output.description(),
+    ))
 }
