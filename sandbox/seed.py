@@ -20,6 +20,9 @@ from typing import Any, Callable
 from botocore.exceptions import ClientError
 
 import local_aws
+import seed_checklist
+import seed_codedeploy
+import seed_cost
 from fleet import (
     ALARMS,
     ALIAS_NAME,
@@ -537,6 +540,9 @@ def main() -> int:
     for spec in FLEET:
         seed_function(spec, shared if spec.region == HOME_REGION else None)
     create_alarms()
+    seed_checklist.seed()
+    seed_cost.seed()
+    seed_codedeploy.seed()
 
     counts = {region: sum(1 for s in FLEET if s.region == region) for region in (HOME_REGION, SECOND_REGION)}
     log.info(

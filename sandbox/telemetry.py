@@ -258,6 +258,9 @@ class TelemetryWriter:
         for invocation in sampled:
             stream = log_stream_name(target.name, invocation.version, result.minute)
             lines = report_lines(invocation, target.memory_mb, target.timeout_ms, target.tracing_active)
+            emf = emf_line(target.name, invocation)
+            if emf is not None:
+                lines.append(emf)
             for offset_ms, message in lines:
                 timestamp = int(invocation.start * 1000) + offset_ms
                 self.log_events[(group, stream)].append({"timestamp": timestamp, "message": message})
@@ -444,6 +447,36 @@ def log_stream_name(function: str, version: str, minute: datetime) -> str:
     """Name a log stream like Lambda does; a new stream per version and hour represents a new environment."""
     digest = hashlib.md5(f"{function}/{version}/{minute:%Y%m%d%H}".encode()).hexdigest()
     return f"{minute:%Y/%m/%d}/[{version}]{digest}"
+
+
+# Functions that publish custom metrics in the embedded metric format, with
+# the version whose configuration lost the `environment` value. CloudWatch
+# publishes a metric WITHOUT dimensions when a dimension value is empty, so
+# the canary's OrdersPlaced data lands outside the dashboards' series.
+EMF_FUNCTIONS = {"orders-api": "13"}
+
+
+def emf_line(function: str, invocation: SampledInvocation) -> tuple[int, str] | None:
+    """Return (offset in ms, message) for one EMF document, or None."""
+    broken_version = EMF_FUNCTIONS.get(function)
+    if broken_version is None or invocation.failed:
+        return None
+    offset_ms = int(invocation.init_ms) + 1 + int(invocation.duration_ms)
+    document = {
+        "_aws": {
+            "Timestamp": int(invocation.start * 1000) + offset_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": "shop/orders",
+                "Dimensions": [["environment", "service"]],
+                "Metrics": [{"Name": "OrdersPlaced", "Unit": "Count"}],
+            }],
+        },
+        "environment": "" if invocation.version == broken_version else "production",
+        "service": function,
+        "OrdersPlaced": [1],
+        "requestId": invocation.request_id,
+    }
+    return offset_ms, json.dumps(document) + "\n"
 
 
 def report_lines(invocation: SampledInvocation, memory_mb: int, timeout_ms: int,

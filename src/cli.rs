@@ -27,6 +27,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
 
+    /// Open the cockpit without writes: the Deploy tab and the rollback
+    /// wizard show what they would do, and the executor rejects every
+    /// UpdateAlias. `shift` and `rollback` take their own --read-only.
+    #[arg(long)]
+    pub read_only: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

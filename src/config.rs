@@ -40,6 +40,31 @@ pub struct Config {
     /// The `[rollout]` table: guard thresholds, timing and read-only mode
     /// for `anshin shift` and `anshin rollback`.
     pub rollout: RolloutSection,
+    /// The `[hunt]` table: the windows of the concurrency hunt.
+    pub hunt: HuntSection,
+}
+
+/// CloudWatch keeps metric data for 15 months, so a longer lookback finds
+/// nothing more.
+const MAX_HUNT_LOOKBACK_DAYS: i64 = 455;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HuntSection {
+    /// Days before now searched for the account's concurrency peak.
+    pub lookback_days: i64,
+    /// Minutes before the peak whose invocations count towards it.
+    pub minutes_before_peak: i64,
+}
+
+impl Default for HuntSection {
+    fn default() -> Self {
+        let defaults = crate::model::drill_metrics::HuntWindow::default();
+        Self {
+            lookback_days: defaults.lookback_days,
+            minutes_before_peak: defaults.minutes_before_peak,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -59,6 +84,18 @@ pub struct RolloutSection {
     pub min_invocations: u64,
     /// Maximum average duration of the new version, in milliseconds.
     pub max_avg_duration_ms: Option<f64>,
+    /// Maximum p99 duration of the new version, in milliseconds.
+    pub max_p99_ms: Option<f64>,
+    /// Maximum ratio of the new version's average duration to the stable one's.
+    pub max_avg_duration_ratio: Option<f64>,
+    /// Maximum ratio of the new version's p99 duration to the stable one's.
+    pub max_p99_ratio: Option<f64>,
+    /// Duration in milliseconds below which the duration ratios are not applied.
+    pub ratio_min_duration_ms: f64,
+    /// Maximum throttled requests on the alias per analysis window.
+    pub max_throttles: Option<u64>,
+    /// Maximum share of the alias's requests throttled, 0.0 to 1.0.
+    pub max_throttle_rate: Option<f64>,
     /// Seconds between guard evaluations while a step bakes or holds.
     pub check_interval_s: u64,
     /// Minutes an inconclusive step may hold after its bake before the
@@ -70,6 +107,9 @@ pub struct RolloutSection {
     pub max_busy_retries: u32,
     /// Alarms that count against every rollout whatever their dimensions.
     pub extra_alarm_names: Vec<String>,
+    /// Minutes of final metrics after a guided rollback before the cockpit
+    /// reports whether the error rate returned to the stable level.
+    pub verify_minutes: u32,
 }
 
 impl Default for RolloutSection {
@@ -83,11 +123,18 @@ impl Default for RolloutSection {
             ratio_min_error_rate: defaults.thresholds.ratio_min_error_rate,
             min_invocations: defaults.thresholds.min_invocations,
             max_avg_duration_ms: defaults.thresholds.max_avg_duration_ms,
+            max_p99_ms: defaults.thresholds.max_p99_ms,
+            max_avg_duration_ratio: defaults.thresholds.max_avg_duration_ratio,
+            max_p99_ratio: defaults.thresholds.max_p99_ratio,
+            ratio_min_duration_ms: defaults.thresholds.ratio_min_duration_ms,
+            max_throttles: defaults.thresholds.max_throttles,
+            max_throttle_rate: defaults.thresholds.max_throttle_rate,
             check_interval_s: defaults.check_interval.as_secs(),
             max_hold_minutes: defaults.max_hold.as_secs() / 60,
             busy_retry_after_s: defaults.busy_retry_after.as_secs(),
             max_busy_retries: defaults.max_busy_retries,
             extra_alarm_names: defaults.extra_alarm_names,
+            verify_minutes: 5,
         }
     }
 }
@@ -101,7 +148,6 @@ impl RolloutSection {
 
     /// Builds the settings of one rollout of a function with `function_timeout`.
     pub fn rollout_config(&self, function_timeout: Duration) -> RolloutConfig {
-        let defaults = RolloutConfig::default();
         RolloutConfig {
             thresholds: Thresholds {
                 max_error_rate: self.max_error_rate,
@@ -109,7 +155,12 @@ impl RolloutSection {
                 ratio_min_error_rate: self.ratio_min_error_rate,
                 min_invocations: self.min_invocations,
                 max_avg_duration_ms: self.max_avg_duration_ms,
-                ..defaults.thresholds
+                max_p99_ms: self.max_p99_ms,
+                max_avg_duration_ratio: self.max_avg_duration_ratio,
+                max_p99_ratio: self.max_p99_ratio,
+                ratio_min_duration_ms: self.ratio_min_duration_ms,
+                max_throttles: self.max_throttles,
+                max_throttle_rate: self.max_throttle_rate,
             },
             function_timeout,
             max_hold: Duration::from_secs(self.max_hold_minutes * 60),
@@ -233,6 +284,14 @@ impl Config {
                 "poll.metrics_window_minutes must be between 5 and 1440",
             ));
         }
+        if !(1..=MAX_HUNT_LOOKBACK_DAYS).contains(&self.hunt.lookback_days) {
+            return Err(invalid(&format!(
+                "hunt.lookback_days must be between 1 and {MAX_HUNT_LOOKBACK_DAYS}"
+            )));
+        }
+        if !(1..=60).contains(&self.hunt.minutes_before_peak) {
+            return Err(invalid("hunt.minutes_before_peak must be between 1 and 60"));
+        }
         if self.aws.lambda_requests_per_second == 0 {
             return Err(invalid("aws.lambda_requests_per_second must be at least 1"));
         }
@@ -250,9 +309,33 @@ impl Config {
         if rollout.max_error_rate_ratio < 1.0 {
             return Err(invalid("rollout.max_error_rate_ratio must be at least 1.0"));
         }
+        if let Some(rate) = rollout.max_throttle_rate
+            && !(0.0..=1.0).contains(&rate)
+        {
+            return Err(invalid(&format!(
+                "rollout.max_throttle_rate must be between 0.0 and 1.0, found {rate}"
+            )));
+        }
+        for (name, ratio) in [
+            ("max_avg_duration_ratio", rollout.max_avg_duration_ratio),
+            ("max_p99_ratio", rollout.max_p99_ratio),
+        ] {
+            if let Some(ratio) = ratio
+                && ratio < 1.0
+            {
+                return Err(invalid(&format!(
+                    "rollout.{name} must be at least 1.0, found {ratio}"
+                )));
+            }
+        }
         if rollout.check_interval_s < 5 {
             return Err(invalid(
                 "rollout.check_interval_s must be at least 5 seconds",
+            ));
+        }
+        if !(1..=120).contains(&rollout.verify_minutes) {
+            return Err(invalid(
+                "rollout.verify_minutes must be between 1 and 120 minutes",
             ));
         }
         // A misspelt rule id would silently do nothing, so reject it.
@@ -268,6 +351,15 @@ impl Config {
                 )));
             }
         }
+        // An account id that can never match would leave the foreign access
+        // it was meant to allow reported, or hide a typo in a review.
+        for account in &self.checks.trusted_accounts {
+            if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid(&format!(
+                    "checks.trusted_accounts: {account:?} is not a 12-digit AWS account id"
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -276,6 +368,10 @@ impl Config {
             metrics_interval: Duration::from_secs(self.poll.metrics_interval_s),
             inventory_interval: Duration::from_secs(self.poll.inventory_interval_s),
             metrics_window_minutes: self.poll.metrics_window_minutes,
+            hunt_window: crate::model::drill_metrics::HuntWindow {
+                lookback_days: self.hunt.lookback_days,
+                minutes_before_peak: self.hunt.minutes_before_peak,
+            },
             ..PollConfig::default()
         }
     }
@@ -334,6 +430,19 @@ mod tests {
     }
 
     #[test]
+    fn trusted_account_must_be_twelve_digits() {
+        for bad in ["abc", "11112222333", "1111222233334", "11112222333x"] {
+            let config: Config =
+                toml::from_str(&format!("[checks]\ntrusted_accounts = [\"{bad}\"]\n"))
+                    .expect("parses");
+            let error = config
+                .validate(Path::new("x.toml"))
+                .expect_err("not an account id");
+            assert!(error.to_string().contains(bad), "{error}");
+        }
+    }
+
+    #[test]
     fn rollout_table_parses() {
         let config: Config = toml::from_str(
             "[rollout]\nread_only_profiles = [\"prod\"]\nmin_invocations = 20\ncheck_interval_s = 10\n",
@@ -346,6 +455,8 @@ mod tests {
         assert_eq!(rollout.thresholds.min_invocations, 20);
         assert_eq!(rollout.check_interval, Duration::from_secs(10));
         assert_eq!(rollout.max_hold, Duration::from_secs(30 * 60));
+        assert_eq!(rollout.thresholds.max_p99_ratio, None);
+        assert_eq!(rollout.thresholds.ratio_min_duration_ms, 20.0);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use chrono::Utc;
 use clap::Parser;
@@ -16,7 +17,9 @@ use anshin::commands::{self, WriteContext, rollback::RollbackArgs, shift::ShiftA
 use anshin::config::{self, Config};
 use anshin::model::Fleet;
 use anshin::report::{self, Report};
+use anshin::rollout::runner::{self, Runner, RunnerContext};
 use anshin::ui::app::{App, Mode};
+use anshin::ui::deploy::Writer;
 use anshin::ui::theme::Theme;
 use anshin::{logging, plain, poll, snapshot, ui};
 
@@ -98,6 +101,13 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             if let Some(path) = output {
                 check_output_dir(path)?;
             }
+            // Read before the ~30 s poll, so a wrong path fails at once.
+            let baseline = baseline
+                .as_deref()
+                .map(|path| {
+                    report::read_baseline(path).map(|report| (report, path.display().to_string()))
+                })
+                .transpose()?;
             let fleet = match from_snapshot {
                 Some(path) => snapshot::read(path)?,
                 None => {
@@ -125,7 +135,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
                 &fleet,
                 *format,
                 *fail_on,
-                baseline.as_deref(),
+                baseline.as_ref(),
                 output.as_deref(),
             )
         }
@@ -210,11 +220,44 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             );
             fleet.checks_config = config.checks.clone();
             let handle = poll::spawn(&context, config.poll_config(), poll::PollMode::Continuous);
-            let app = App::new(fleet, Mode::Live, theme, Utc::now());
-            ui::run(app, Some(handle)).await?;
+            let mut app = App::new(fleet, Mode::Live, theme, Utc::now());
+            let runner = cockpit_runner(&context, &config, cli.read_only, &mut app);
+            ui::run_with_runner(app, Some(handle), runner).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Sets up the Deploy tab: the write settings, the unfinished rollouts of
+/// the state directory, and the runner, which needs a single region because
+/// the state files do not name one.
+fn cockpit_runner(
+    context: &AwsContext,
+    config: &Config,
+    read_only_flag: bool,
+    app: &mut App,
+) -> Option<Runner> {
+    let settings = &config.rollout;
+    let read_only = read_only_flag || settings.is_read_only(context.profile.as_deref());
+    app.deploy.read_only = read_only;
+    app.deploy.default_thresholds = settings.rollout_config(Duration::ZERO).thresholds;
+    let state_dir = config::state_dir();
+    app.deploy
+        .set_unfinished(runner::unfinished_rollouts(&state_dir));
+    app.rollback.state_dir = Some(state_dir.clone());
+    app.rollback.verify_minutes = Some(settings.verify_minutes);
+    let [clients] = context.regions.as_slice() else {
+        app.deploy.writer = Writer::Disabled(ui::messages::deploy::MULTI_REGION.to_string());
+        return None;
+    };
+    app.deploy.writer = Writer::Available;
+    Some(Runner::new(RunnerContext {
+        clients: clients.clone(),
+        profile: context.profile.clone(),
+        settings: settings.clone(),
+        state_dir,
+        read_only,
+    }))
 }
 
 /// Exit status of `anshin report --fail-on` when a failure reaches the
@@ -243,13 +286,12 @@ fn write_report(
     fleet: &Fleet,
     format: ReportFormat,
     fail_on: Option<Severity>,
-    baseline: Option<&Path>,
+    baseline: Option<&(Report, String)>,
     output: Option<&Path>,
 ) -> Result<ExitCode> {
     let mut report = Report::from_fleet(fleet);
-    if let Some(path) = baseline {
-        let previous = report::read_baseline(path)?;
-        report.compare_with(&previous, &path.display().to_string());
+    if let Some((previous, name)) = baseline {
+        report.compare_with(previous, name);
     }
     let text = match format {
         ReportFormat::Markdown => report::markdown::render(&report),
@@ -339,7 +381,7 @@ async fn connect(cli: &Cli, config: &Config) -> Result<AwsContext> {
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty())
         .collect();
-    options.endpoint_url = cli.aws.endpoint_url.clone().filter(|url| !url.is_empty());
+    options.endpoint_url = cli.aws.endpoint_url.clone();
     if let Some(rps) = cli.aws.lambda_rps {
         options.lambda_requests_per_second = rps;
     }

@@ -78,6 +78,13 @@ pub async fn collect_with_checks(
         }
     }
     handle.shutdown();
+    // Budgets and Compute Optimizer feed COST-004 and COST-005; read them
+    // once here, as the cockpit's account loop does every 30 minutes.
+    // Applying them re-evaluates every region's checklist.
+    for event in poll::read_checklist_inputs(&context.regions).await {
+        progress(&event);
+        fleet.apply(event);
+    }
     fleet
 }
 
@@ -192,6 +199,14 @@ pub fn describe_progress(event: &DataEvent) -> Option<String> {
         DataEvent::Identity {
             result: Err(error), ..
         } => Some(error.to_string()),
+        DataEvent::Budgets { result, .. } => Some(match result {
+            Ok(budgets) => format!("account: {} budgets read", budgets.len()),
+            Err(error) => format!("account: budgets unavailable: {error}"),
+        }),
+        DataEvent::ComputeOptimizer { region, result, .. } => Some(match result {
+            Ok(_) => format!("{region}: Compute Optimizer read"),
+            Err(error) => format!("{region}: Compute Optimizer unavailable: {error}"),
+        }),
         _ => None,
     }
 }

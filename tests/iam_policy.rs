@@ -5,7 +5,21 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-const SERVICES: [&str; 4] = ["lambda:", "cloudwatch:", "logs:", "sts:"];
+const SERVICES: [&str; 13] = [
+    "budgets:",
+    "ce:",
+    "compute-optimizer:",
+    "lambda:",
+    "cloudwatch:",
+    "logs:",
+    "sts:",
+    "inspector2:",
+    "ec2:",
+    "sqs:",
+    "apigateway:",
+    "codedeploy:",
+    "xray:",
+];
 
 /// Collects every string literal of the form `"service:Action"` under `dir`.
 fn actions_in(dir: &Path, found: &mut BTreeSet<String>) {

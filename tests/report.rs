@@ -16,7 +16,31 @@ use common::fleet::{REGION, now, populated_fleet};
 /// fails NET-002 (high).
 fn fleet_with_open_url() -> Fleet {
     let mut fleet = populated_fleet();
-    fleet.apply(DataEvent::FunctionResources {
+    fleet.apply(open_url_event());
+    fleet
+}
+
+/// Like [`fleet_with_open_url`], with orders-api tagged to suppress
+/// NET-002.
+fn fleet_with_suppressed_url() -> Fleet {
+    let mut fleet = populated_fleet();
+    fleet.apply(DataEvent::FunctionDetail {
+        region: REGION.to_string(),
+        function: "orders-api".to_string(),
+        aliases: Ok(Vec::new()),
+        tags: Ok([
+            ("team".to_string(), "orders".to_string()),
+            ("anshin:suppress".to_string(), "NET-002".to_string()),
+        ]
+        .into_iter()
+        .collect()),
+    });
+    fleet.apply(open_url_event());
+    fleet
+}
+
+fn open_url_event() -> DataEvent {
+    DataEvent::FunctionResources {
         region: REGION.to_string(),
         function: "orders-api".to_string(),
         at: now(),
@@ -35,8 +59,7 @@ fn fleet_with_open_url() -> Fleet {
         })),
         event_invoke: Collected::Loaded(None),
         reserved_concurrency: Collected::Loaded(None),
-    });
-    fleet
+    }
 }
 
 #[test]
@@ -221,4 +244,233 @@ fn baseline_file_through_binary() {
         "{text}"
     );
     assert!(text.contains("Resolved (0):"), "{text}");
+}
+
+#[test]
+fn baseline_compares_only_regions_both_reports_read() {
+    let mut before = Report::from_fleet(&fleet_with_open_url());
+    // The baseline also read Tokyo, where it found one failure.
+    before.regions.push("ap-northeast-1".to_string());
+    let mut tokyo = before.findings[0].clone();
+    tokyo.region = "ap-northeast-1".to_string();
+    before.findings.push(tokyo);
+    let mut after = Report::from_fleet(&fleet_with_open_url());
+    after.compare_with(&before, "r1.json");
+
+    let diff = after.baseline.as_ref().expect("a comparison");
+    assert!(diff.resolved.is_empty(), "{diff:?}");
+    assert!(diff.new.is_empty(), "{diff:?}");
+    assert_eq!(diff.compared_regions, vec![REGION.to_string()]);
+    assert_eq!(
+        diff.baseline_regions_not_compared,
+        vec!["ap-northeast-1".to_string()]
+    );
+    let text = report::markdown::render(&after);
+    assert!(
+        text.contains("Not compared, read only by the baseline: ap-northeast-1."),
+        "{text}"
+    );
+    assert!(text.contains("Resolved (0):"), "{text}");
+
+    // The other way round: a region only this report read lists nothing
+    // as new.
+    let mut wider = Report::from_fleet(&fleet_with_open_url());
+    wider.regions.push("ap-northeast-1".to_string());
+    let mut tokyo = wider.findings[0].clone();
+    tokyo.region = "ap-northeast-1".to_string();
+    wider.findings.push(tokyo);
+    wider.compare_with(&Report::from_fleet(&fleet_with_open_url()), "r1.json");
+    let diff = wider.baseline.as_ref().expect("a comparison");
+    assert!(diff.new.is_empty(), "{diff:?}");
+    assert_eq!(
+        diff.regions_not_in_baseline,
+        vec!["ap-northeast-1".to_string()]
+    );
+}
+
+#[test]
+fn suppressed_results_are_listed_and_not_resolved() {
+    let before = Report::from_fleet(&fleet_with_open_url());
+    let mut after = Report::from_fleet(&fleet_with_suppressed_url());
+    assert!(
+        !after
+            .findings
+            .iter()
+            .any(|f| f.function == "orders-api" && f.rule_id == "NET-002"),
+        "the tag hides the finding"
+    );
+    let hidden = after
+        .suppressed
+        .iter()
+        .find(|s| s.function == "orders-api" && s.rule_id == "NET-002")
+        .expect("the suppressed result is listed");
+    assert_eq!(hidden.severity, Severity::High);
+    assert_eq!(hidden.verdict, "fail");
+    assert_eq!(after.summary.suppressed, after.suppressed.len());
+    // --fail-on keeps ignoring it.
+    assert_eq!(
+        after.failures_at_or_above(Severity::High),
+        before.failures_at_or_above(Severity::High) - 1
+    );
+
+    after.compare_with(&before, "yesterday.json");
+    let diff = after.baseline.as_ref().expect("a comparison");
+    let key = |k: &&report::FindingKey| k.function == "orders-api" && k.rule_id == "NET-002";
+    assert!(!diff.resolved.iter().any(|k| key(&k)), "{diff:?}");
+    assert!(diff.suppressed.iter().any(|k| key(&k)), "{diff:?}");
+
+    let text = report::markdown::render(&after);
+    assert!(
+        text.contains(
+            "Hidden by suppress tags and ignored by `--fail-on`: failures 1 (high 1), warnings 0."
+        ),
+        "the summary names hidden failures: {text}"
+    );
+    let since = text
+        .find("Suppressed since the baseline (1)")
+        .expect("a suppressed-since list");
+    assert!(
+        text[since..].contains("`orders-api` in us-east-1: NET-002"),
+        "{text}"
+    );
+    let section = text.find("## Suppressed (").expect("a Suppressed section");
+    assert!(
+        text[section..].contains(
+            "| `orders-api` (us-east-1) | NET-002 Function URL is open to anyone | high | fail |"
+        ),
+        "{text}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&report::json::render(&after).expect("encodes")).expect("JSON");
+    let listed = json["suppressed"]
+        .as_array()
+        .expect("suppressed list")
+        .iter()
+        .find(|s| s["rule_id"] == "NET-002")
+        .expect("NET-002 listed");
+    assert_eq!(listed["function"], "orders-api");
+    assert_eq!(listed["severity"], "high");
+    assert_eq!(json["baseline"]["suppressed"][0]["rule_id"], "NET-002");
+}
+
+#[test]
+fn unknown_groups_name_their_functions() {
+    let report = Report::from_fleet(&fleet_with_open_url());
+    let group = report
+        .unknown
+        .iter()
+        .find(|g| g.functions == 1)
+        .expect("a rule unknown on one function");
+    assert_eq!(group.names.len(), 1);
+    let name = &group.names[0].function;
+    let text = report::markdown::render(&report);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with(&format!("| {} ", group.rule_id)) && l.contains(&group.reason))
+        .expect("a row for the group");
+    assert!(
+        row.contains(&format!("| 1: `{name}` (us-east-1) |")),
+        "{row}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&report::json::render(&report).expect("encodes")).expect("JSON");
+    let names = json["unknown"]
+        .as_array()
+        .expect("unknown list")
+        .iter()
+        .find(|g| g["rule_id"] == group.rule_id.as_str() && g["reason"] == group.reason.as_str())
+        .expect("the group in JSON")["names"]
+        .clone();
+    assert_eq!(names[0]["function"], name.as_str());
+}
+
+#[test]
+fn unknown_row_names_ten_functions_then_counts() {
+    let mut report = Report::from_fleet(&fleet_with_open_url());
+    let group = &mut report.unknown[0];
+    let template = group.names[0].clone();
+    group.names = (0..13)
+        .map(|i| report::FunctionRef {
+            function: format!("fn-{i:02}"),
+            ..template.clone()
+        })
+        .collect();
+    group.functions = 13;
+    let text = report::markdown::render(&report);
+    let row = text
+        .lines()
+        .find(|l| l.contains("`fn-00`"))
+        .expect("the row");
+    assert!(row.contains("| 13: `fn-00` (us-east-1),"), "{row}");
+    assert!(row.contains("`fn-09` (us-east-1) and 3 more |"), "{row}");
+    assert!(!row.contains("fn-10"), "{row}");
+}
+
+#[test]
+fn bad_baseline_fails_before_any_aws_call() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("missing.json");
+    let markdown = dir.path().join("report.md");
+    std::fs::write(&markdown, "# anshin checklist report\n").expect("written");
+
+    for (path, expected) in [
+        (&missing, "cannot read baseline report"),
+        (&markdown, "is not an anshin JSON report"),
+    ] {
+        let started = std::time::Instant::now();
+        // No --snapshot: without the early check this would poll the
+        // closed endpoint and fail on the function list instead.
+        let output = Command::new(env!("CARGO_BIN_EXE_anshin"))
+            .args(["report", "--baseline", path.to_str().expect("UTF-8 path")])
+            .env("ANSHIN_STATE_DIR", dir.path())
+            .env("ANSHIN_CONFIG_DIR", dir.path())
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", dir.path().join("no-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                dir.path().join("no-credentials"),
+            )
+            .output()
+            .expect("anshin runs");
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            stderr.contains(path.to_str().expect("UTF-8 path")),
+            "names the file: {stderr}"
+        );
+        assert!(!stderr.contains("function list"), "polled first: {stderr}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn baseline_without_new_fields_still_reads() {
+    let mut json: serde_json::Value = serde_json::from_str(
+        &report::json::render(&Report::from_fleet(&fleet_with_open_url())).expect("encodes"),
+    )
+    .expect("JSON");
+    // The layout before suppressed results and unknown names were listed.
+    json.as_object_mut().expect("object").remove("suppressed");
+    for group in json["unknown"].as_array_mut().expect("unknown list") {
+        group.as_object_mut().expect("object").remove("names");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("old.json");
+    std::fs::write(&path, json.to_string()).expect("written");
+
+    let old = report::read_baseline(&path).expect("an older report reads");
+    assert!(old.suppressed.is_empty());
+    let text = report::markdown::render(&old);
+    assert!(text.contains("## Unknown"), "{text}");
 }

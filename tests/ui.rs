@@ -616,3 +616,26 @@ fn detail_lists_firing_alarm_first() {
         "{screen}"
     );
 }
+
+#[test]
+fn worst_key_walks_the_trouble_list_and_says_when_there_is_none() {
+    let mut app = live(populated_fleet());
+    press(&mut app, KeyCode::Char('w'));
+    let first = app.selected.clone().expect("a function is selected");
+    assert_eq!(first.name, "orders-api", "the failing canary comes first");
+    press(&mut app, KeyCode::Char('w'));
+    let second = app.selected.clone().expect("a function is selected");
+    assert_ne!(second, first, "a second press moves on");
+
+    // After moving by hand to another row, `w` starts over at the worst.
+    press(&mut app, KeyCode::Home);
+    assert_ne!(app.selected.as_ref(), Some(&second));
+    press(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.selected, Some(first));
+
+    let mut quiet = live(loaded_empty_fleet());
+    press(&mut quiet, KeyCode::Char('w'));
+    assert_eq!(quiet.selected, None);
+    let screen = screen_text(&draw(&quiet, 100, 24));
+    assert!(screen.contains("No function has errors"), "{screen}");
+}

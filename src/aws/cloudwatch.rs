@@ -2,16 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::RegionClients;
-use super::call::traced_page;
 use super::error::AwsError;
+use super::metric_data::{MAX_QUERIES_PER_CALL, get_metric_data, lambda_stat};
 use crate::model::{FleetMetrics, FunctionMetrics, MetricSeries, VersionMetrics};
-
-/// GetMetricData accepts at most 500 queries per call.
-const MAX_QUERIES_PER_CALL: usize = 500;
 
 pub const PERCENTILE_STAT: &str = "p99";
 
@@ -101,33 +97,6 @@ struct Query {
     dimensions: Vec<(&'static str, String)>,
 }
 
-fn build_query(id: String, query: &Query, period_s: i32) -> MetricDataQuery {
-    let dimensions = query
-        .dimensions
-        .iter()
-        .map(|(name, value)| Dimension::builder().name(*name).value(value).build())
-        .collect::<Vec<_>>();
-    let metric = Metric::builder()
-        .namespace("AWS/Lambda")
-        .metric_name(query.metric)
-        .set_dimensions(Some(dimensions))
-        .build();
-    let stat = MetricStat::builder()
-        .metric(metric)
-        .period(period_s)
-        .stat(query.stat)
-        .build();
-    MetricDataQuery::builder()
-        .id(id)
-        .metric_stat(stat)
-        .return_data(true)
-        .build()
-}
-
-fn to_chrono(time: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
-    Utc.timestamp_opt(time.secs(), time.subsec_nanos()).single()
-}
-
 /// The result of a batch of queries: one series per query, in query order,
 /// plus any partial-data notes.
 struct BatchResult {
@@ -144,76 +113,32 @@ async fn run_queries(
     end: DateTime<Utc>,
     period_s: i32,
 ) -> Result<BatchResult, AwsError> {
-    let mut series = vec![MetricSeries::default(); queries.len()];
-    let mut pairs: Vec<Vec<(DateTime<Utc>, f64)>> = vec![Vec::new(); queries.len()];
-    let mut messages = Vec::new();
-    let start_time = aws_smithy_types::DateTime::from_secs(start.timestamp());
-    let end_time = aws_smithy_types::DateTime::from_secs(end.timestamp());
+    let stats = queries
+        .iter()
+        .map(|query| lambda_stat(query.metric, query.stat, &query.dimensions, period_s))
+        .collect::<Vec<_>>();
+    let data = get_metric_data(clients, &stats, start, end, MAX_QUERIES_PER_CALL).await?;
 
-    for (chunk_index, chunk) in queries.chunks(MAX_QUERIES_PER_CALL).enumerate() {
-        let offset = chunk_index * MAX_QUERIES_PER_CALL;
-        let data_queries = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, query)| build_query(format!("q{}", offset + i), query, period_s))
-            .collect::<Vec<_>>();
-        let mut pages = clients
-            .cloudwatch
-            .get_metric_data()
-            .set_metric_data_queries(Some(data_queries))
-            .start_time(start_time)
-            .end_time(end_time)
-            .into_paginator()
-            .send();
-        while let Some(page) = traced_page(
-            "cloudwatch:GetMetricData",
-            &clients.region,
-            None,
-            pages.next(),
-        )
-        .await
-        {
-            let page = page?;
-            for message in page.messages() {
-                messages.push(format!(
-                    "{}: {}",
-                    message.code().unwrap_or("message"),
-                    message.value().unwrap_or_default()
-                ));
-            }
-            for result in page.metric_data_results() {
-                let Some(index) = result
-                    .id()
-                    .and_then(|id| id.strip_prefix('q'))
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .filter(|index| *index < queries.len())
-                else {
-                    continue;
-                };
-                if result.status_code() == Some(&StatusCode::PartialData) {
-                    messages.push(format!(
-                        "partial data for {} {}",
-                        queries[index].metric,
-                        describe_target(&queries[index].target)
-                    ));
-                }
-                for message in result.messages() {
-                    messages.push(format!(
-                        "{} {}: {}",
-                        queries[index].metric,
-                        describe_target(&queries[index].target),
-                        message.value().unwrap_or_default()
-                    ));
-                }
-                let timestamps = result.timestamps().iter().filter_map(to_chrono);
-                pairs[index].extend(timestamps.zip(result.values().iter().copied()));
-            }
+    let mut messages: Vec<String> = data
+        .messages
+        .iter()
+        .map(|m| format!("{}: {}", m.code.as_deref().unwrap_or("message"), m.value))
+        .collect();
+    for (index, query) in queries.iter().enumerate() {
+        let target = describe_target(&query.target);
+        if data.partial[index] {
+            messages.push(format!("partial data for {} {target}", query.metric));
+        }
+        for message in &data.result_messages[index] {
+            messages.push(format!("{} {target}: {message}", query.metric));
         }
     }
-    for (slot, points) in series.iter_mut().zip(pairs) {
-        *slot = MetricSeries::from_pairs(points);
-    }
     messages.dedup();
+    let series = data
+        .points
+        .into_iter()
+        .map(MetricSeries::from_pairs)
+        .collect();
     Ok(BatchResult { series, messages })
 }
 

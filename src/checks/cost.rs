@@ -69,6 +69,18 @@ pub(super) const RULES: &[Rule] = &[
         },
         check: daily_budget,
     },
+    Rule {
+        id: "COST-005",
+        topic: Topic::Cost,
+        severity: Severity::Low,
+        title: "Compute Optimizer recommends another memory size",
+        peer_ids: &[],
+        fix: Fix {
+            text: "Set the memory size that Compute Optimizer recommends and compare duration and cost for a day; it bases the advice on the last 14 days of invocations.",
+            doc_url: "https://docs.aws.amazon.com/compute-optimizer/latest/ug/view-lambda-recommendations.html",
+        },
+        check: compute_optimizer_finding,
+    },
 ];
 
 fn daily_sums(series: &MetricSeries, since: NaiveDate) -> BTreeMap<NaiveDate, f64> {
@@ -84,18 +96,21 @@ fn daily_sums(series: &MetricSeries, since: NaiveDate) -> BTreeMap<NaiveDate, f6
 
 /// The worst day of the window, by the share of invocations counted in
 /// `part`. Days without invocations, or without a datapoint of `part`, have
-/// no rate; a window without any rate has insufficient data.
+/// no rate; a window without any rate has insufficient data. Today is left
+/// out: a day that has only begun has a handful of invocations, and one
+/// early failure of a nightly job would read as a 50 % error day.
 fn worst_day(
     part: &MetricSeries,
     invocations: &MetricSeries,
     input: &CheckInput,
     metric_label: &str,
 ) -> Result<(NaiveDate, f64, f64, usize), Verdict> {
+    let today = input.now.date_naive();
     let since = (input.now - Duration::days(WINDOW_DAYS)).date_naive();
     let parts = daily_sums(part, since);
     let mut rates: Vec<(NaiveDate, f64, f64)> = daily_sums(invocations, since)
         .into_iter()
-        .filter(|(_, count)| *count > 0.0)
+        .filter(|(day, count)| *count > 0.0 && *day < today)
         .filter_map(|(day, count)| parts.get(&day).map(|part| (day, *part, count)))
         .collect();
     let days = rates.len();
@@ -138,6 +153,14 @@ fn daily_error_rate(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
 fn daily_timeout_rate(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
     let daily = require(&input.resources.daily_metrics, "daily metrics")?;
     let Some(timeouts) = &daily.timeouts else {
+        // The timeouts come from the same REPORT line read as the memory
+        // used, so a failure of that read explains the gap.
+        if let crate::model::Collected::Failed(error) = &input.resources.max_memory_used_mb {
+            return Err(Verdict::unknown(
+                super::UnknownReason::from_error(error),
+                format!("REPORT log lines could not be read: {error}"),
+            ));
+        }
         return Err(Verdict::missing("daily count of timed-out invocations"));
     };
     let worst = worst_day(timeouts, &daily.invocations, input, "timeouts")?;
@@ -172,6 +195,46 @@ fn daily_budget(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
         Verdict::fail("no budget of the account has a daily period")
     }
     .with("daily_budget", has_budget))
+}
+
+fn compute_optimizer_finding(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
+    let recommendation = require(
+        &input.resources.compute_optimizer,
+        "Compute Optimizer recommendations",
+    )?
+    .as_ref()
+    .ok_or_else(|| Verdict::insufficient("Compute Optimizer recommendation for the function"))?;
+    let reasons = recommendation.finding_reasons.join(", ");
+    let verdict = match recommendation.finding.as_str() {
+        "Optimized" => Verdict::pass("Compute Optimizer finds the memory size optimized"),
+        "NotOptimized" => {
+            let best = recommendation.options.first();
+            let target = best.map_or_else(
+                || "another size".to_string(),
+                |option| format!("{} MB", option.memory_mb),
+            );
+            let mut verdict =
+                Verdict::warn(format!("Compute Optimizer recommends {target} ({reasons})"));
+            if let Some(saving) = best.and_then(|option| option.saving_usd_per_month) {
+                verdict = verdict.with("saving_usd_per_month", format!("{saving:.2}"));
+            }
+            verdict
+        }
+        _ => {
+            return Err(Verdict::insufficient(
+                "Compute Optimizer has no finding for the function",
+            ));
+        }
+    };
+    Ok(verdict
+        .with("finding", &recommendation.finding)
+        .with("finding_reasons", reasons)
+        .with(
+            "current_memory_mb",
+            recommendation
+                .current_memory_mb
+                .map_or_else(|| "unknown".to_string(), |m| m.to_string()),
+        ))
 }
 
 #[cfg(test)]
@@ -217,6 +280,20 @@ mod tests {
             );
             assert_eq!(verdict.status, expected, "{invocations:?} {errors:?}");
         }
+    }
+
+    #[test]
+    fn the_partial_current_day_is_ignored() {
+        let today = |value: f64| MetricSeries::from_pairs([(now(), value)]);
+        let verdict = evaluate(
+            0,
+            DailyMetrics {
+                invocations: today(2.0),
+                errors: today(1.0),
+                timeouts: None,
+            },
+        );
+        assert!(matches!(verdict.status, Status::Unknown(_)), "{verdict:?}");
     }
 
     #[test]
@@ -269,6 +346,31 @@ mod tests {
     }
 
     #[test]
+    fn timeouts_unread_name_denied_action() {
+        let mut fixture = Fixture::new();
+        fixture.resources.daily_metrics = Collected::Loaded(DailyMetrics {
+            invocations: daily(&[50.0]),
+            errors: daily(&[0.0]),
+            timeouts: None,
+        });
+        fixture.resources.max_memory_used_mb = Collected::Failed(crate::aws::AwsError {
+            kind: crate::aws::ErrorKind::AccessDenied,
+            action: "logs:FilterLogEvents".to_string(),
+            code: Some("AccessDeniedException".to_string()),
+            message: None,
+            status: Some(400),
+            request_id: None,
+        });
+        let verdict = RULES[1].evaluate(&fixture.input(), &ChecksConfig::default());
+        assert_eq!(
+            verdict.status,
+            Status::Unknown(crate::checks::UnknownReason::AccessDenied {
+                action: "logs:FilterLogEvents".to_string()
+            })
+        );
+    }
+
+    #[test]
     fn memory_table() {
         let cases = [
             (1024, Some(200.0), Status::Warn),
@@ -287,6 +389,57 @@ mod tests {
         fixture.resources.max_memory_used_mb = Collected::Loaded(None);
         let verdict = RULES[2].evaluate(&fixture.input(), &ChecksConfig::default());
         assert!(verdict.is_unknown());
+    }
+
+    fn recommendation(finding: &str) -> crate::model::cost::LambdaRecommendation {
+        crate::model::cost::LambdaRecommendation {
+            function_arn: "arn:aws:lambda:us-east-1:123456789012:function:f".to_string(),
+            finding: finding.to_string(),
+            finding_reasons: vec!["MemoryOverprovisioned".to_string()],
+            current_memory_mb: Some(1_024),
+            options: vec![crate::model::cost::MemoryOption {
+                memory_mb: 512,
+                saving_usd_per_month: Some(3.5),
+            }],
+        }
+    }
+
+    #[test]
+    fn compute_optimizer_table() {
+        let cases = [
+            (Some("Optimized"), Status::Pass),
+            (Some("NotOptimized"), Status::Warn),
+        ];
+        for (finding, expected) in cases {
+            let mut fixture = Fixture::new();
+            fixture.resources.compute_optimizer = Collected::Loaded(finding.map(recommendation));
+            let verdict = RULES[4].evaluate(&fixture.input(), &ChecksConfig::default());
+            assert_eq!(verdict.status, expected, "{finding:?}");
+        }
+        for loaded in [None, Some(recommendation("Unavailable"))] {
+            let mut fixture = Fixture::new();
+            fixture.resources.compute_optimizer = Collected::Loaded(loaded);
+            let verdict = RULES[4].evaluate(&fixture.input(), &ChecksConfig::default());
+            assert!(verdict.is_unknown());
+        }
+    }
+
+    #[test]
+    fn compute_optimizer_unsupported_is_unknown() {
+        let mut fixture = Fixture::new();
+        fixture.resources.compute_optimizer = Collected::Failed(crate::aws::AwsError {
+            kind: crate::aws::ErrorKind::Unsupported,
+            action: "compute-optimizer:GetLambdaFunctionRecommendations".to_string(),
+            code: None,
+            message: None,
+            status: Some(404),
+            request_id: None,
+        });
+        let verdict = RULES[4].evaluate(&fixture.input(), &ChecksConfig::default());
+        assert!(matches!(
+            verdict.status,
+            Status::Unknown(crate::checks::UnknownReason::Unsupported { .. })
+        ));
     }
 
     #[test]

@@ -69,8 +69,13 @@ fn describe(finding: &InspectorFinding) -> String {
     if !finding.cwes.is_empty() {
         parts.push(finding.cwes.join(", "));
     }
+    let version = finding
+        .function_version
+        .as_deref()
+        .map(|version| format!(", version {version}"))
+        .unwrap_or_default();
     format!(
-        "{} ({}, {})",
+        "{} ({}, {}{version})",
         parts.join(" "),
         finding.severity,
         finding.finding_type
@@ -176,7 +181,22 @@ mod tests {
             vulnerability_id: Some("CVE-2024-0001".to_string()),
             cwes: Vec::new(),
             packages: Vec::new(),
+            function_version: None,
         }
+    }
+
+    #[test]
+    fn evidence_names_function_version() {
+        let mut canary = finding("HIGH", "ACTIVE");
+        canary.function_version = Some("13".to_string());
+        assert_eq!(
+            describe(&canary),
+            "CVE-2024-0001 (HIGH, PACKAGE_VULNERABILITY, version 13)"
+        );
+        assert_eq!(
+            describe(&finding("HIGH", "ACTIVE")),
+            "CVE-2024-0001 (HIGH, PACKAGE_VULNERABILITY)"
+        );
     }
 
     fn coverage(standard: bool, code: bool) -> Collected<InspectorCoverage> {

@@ -13,7 +13,9 @@ use super::{WriteContext, confirm_write, print_result};
 use crate::aws;
 use crate::model::Alias;
 use crate::rollout::executor::{AliasSnapshot, AliasWrite, AuditLog, ExecutorError, StateStore};
-use crate::rollout::{AliasRouting, Event, Rollout, WriteFailure, is_published_version};
+use crate::rollout::preflight::{self, Level, RollbackInput};
+use crate::rollout::target::suggest_target;
+use crate::rollout::{AliasRouting, Event, WriteFailure, is_published_version};
 
 /// The arguments of `anshin rollback`.
 #[derive(Debug, Clone)]
@@ -41,22 +43,24 @@ pub async fn rollback(context: &WriteContext<'_>, args: &RollbackArgs) -> Result
 
     let target = match &args.to {
         Some(version) => version.clone(),
-        None => default_target(
-            &alias,
-            unfinished.as_ref(),
-            &AuditLog::new(&context.state_dir),
-            &args.function,
-        )?
-        .ok_or_else(|| {
-            color_eyre::eyre::eyre!(
-                "no stable version known for {}:{}: the alias sends all traffic to version {} \
-                     and neither an unfinished rollout nor the audit log names an earlier one; \
-                     pass --to VERSION",
-                args.function,
-                args.alias,
-                alias.function_version
-            )
-        })?,
+        None => {
+            let records = AuditLog::new(&context.state_dir)
+                .records()
+                .wrap_err("cannot read the audit log")?;
+            let suggested = suggest_target(&args.function, &alias, unfinished.as_ref(), &records)
+                .ok_or_else(|| {
+                color_eyre::eyre::eyre!(
+                    "no stable version known for {}:{}: the alias sends all traffic to \
+                         version {} and neither an unfinished rollout nor the audit log names an \
+                         earlier one; pass --to VERSION",
+                    args.function,
+                    args.alias,
+                    alias.function_version
+                )
+            })?;
+            eprintln!("rollback target: {suggested}");
+            suggested.version
+        }
     };
     if !is_published_version(&target) {
         bail!("invalid --to {target:?}: use a published version number, not $LATEST or an alias");
@@ -74,6 +78,27 @@ pub async fn rollback(context: &WriteContext<'_>, args: &RollbackArgs) -> Result
     let version = aws::get_version_configuration(context.clients, &args.function, Some(&target))
         .await
         .wrap_err_with(|| format!("cannot read version {target} of {}", args.function))?;
+    let findings = rollback_preflight(context, &args.function, &alias, &target).await?;
+    for finding in &findings {
+        eprintln!("pre-flight {:?}: {finding}", finding.level);
+    }
+    let strongest = findings.iter().map(|finding| finding.level).max();
+    if matches!(strongest, Some(Level::Reject | Level::Wait)) {
+        let outcome = if strongest == Some(Level::Reject) {
+            "preflight_rejected"
+        } else {
+            "preflight_wait"
+        };
+        eprintln!("not rolled back: pre-flight found the problems above");
+        print_result(&json!({
+            "function": args.function,
+            "alias": args.alias,
+            "outcome": outcome,
+            "findings": findings,
+        }));
+        return Ok(NOT_STARTED);
+    }
+
     let Some(revision_id) = alias.revision_id.clone() else {
         bail!(
             "GetAlias returned no RevisionId for {}:{}, so the write cannot be conditional; try again",
@@ -165,114 +190,102 @@ pub async fn rollback(context: &WriteContext<'_>, args: &RollbackArgs) -> Result
     Ok(SUCCESS)
 }
 
-/// Picks the stable version: the primary version of a weighted alias, else
-/// the stable version of an unfinished rollout, else the version that the
-/// last successful write recorded in the audit log replaced.
-fn default_target(
-    alias: &Alias,
-    unfinished: Option<&Rollout>,
-    audit: &AuditLog,
+/// Reads what the rollback pre-flight checks and runs it: the function's
+/// status, CodeDeploy ownership of the alias and provisioned concurrency.
+async fn rollback_preflight(
+    context: &WriteContext<'_>,
     function: &str,
-) -> Result<Option<String>> {
-    if alias.is_weighted() {
-        return Ok(Some(alias.function_version.clone()));
+    alias: &Alias,
+    target: &str,
+) -> Result<Vec<preflight::Finding>> {
+    let clients = context.clients;
+    let latest = aws::get_version_configuration(clients, function, None).await?;
+    let codedeploy = aws::deployment_check(clients, function, &alias.name).await;
+    let provisioned = aws::list_provisioned_concurrency(clients, function).await;
+    let input = RollbackInput {
+        function: latest.status,
+        alias: alias.clone(),
+        target: target.to_string(),
+        codedeploy,
+        provisioned: provisioned.as_ref().ok().map(|configs| {
+            configs
+                .iter()
+                .map(|config| (config.qualifier.clone(), config.requested))
+                .collect()
+        }),
+    };
+    let mut findings = preflight::run_rollback(&input);
+    if let Err(error) = &provisioned {
+        findings.push(preflight::provisioned_concurrency_unread(error));
     }
-    if let Some(rollout) = unfinished
-        && rollout.stable_version != alias.function_version
-    {
-        return Ok(Some(rollout.stable_version.clone()));
-    }
-    let records = audit.records()?;
-    let previous = records
-        .iter()
-        .rev()
-        .filter(|record| {
-            record.function == function
-                && record.alias == alias.name
-                && record.outcome == "succeeded"
-        })
-        .find(|record| {
-            record.after.function_version == alias.function_version
-                && record.before.function_version != alias.function_version
-        })
-        .map(|record| record.before.function_version.clone());
-    Ok(previous)
+    Ok(findings)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::RoutingWeight;
-    use crate::rollout::executor::{AuditIdentity, AuditRecord};
+    use crate::rollout::preflight::{DeploymentCheck, FunctionStatus};
 
-    fn alias(version: &str, extra: Option<(&str, f64)>) -> Alias {
+    fn canary_alias() -> Alias {
         Alias {
             name: "live".to_string(),
-            function_version: version.to_string(),
-            routing: extra
-                .map(|(version, weight)| {
-                    vec![RoutingWeight {
-                        version: version.to_string(),
-                        weight,
-                    }]
-                })
-                .unwrap_or_default(),
+            function_version: "4".to_string(),
+            routing: vec![RoutingWeight {
+                version: "5".to_string(),
+                weight: 0.1,
+            }],
             revision_id: Some("rev".to_string()),
             description: None,
         }
     }
 
-    fn record(before: &str, after: &str, outcome: &str) -> AuditRecord {
-        AuditRecord {
-            time: Utc::now(),
-            identity: AuditIdentity::default(),
-            function: "cart-api".to_string(),
-            alias: "live".to_string(),
-            before: AliasSnapshot::from_alias(&alias(before, None)),
-            after: AliasSnapshot::from_alias(&alias(after, None)),
-            reason: "test".to_string(),
-            outcome: outcome.to_string(),
-            error: None,
+    fn input(codedeploy: DeploymentCheck) -> RollbackInput {
+        RollbackInput {
+            function: FunctionStatus {
+                state: Some("Active".to_string()),
+                last_update_status: Some("Successful".to_string()),
+                ..FunctionStatus::default()
+            },
+            alias: canary_alias(),
+            target: "4".to_string(),
+            codedeploy,
+            provisioned: Some(vec![("5".to_string(), 10), ("live".to_string(), 20)]),
         }
     }
 
     #[test]
-    fn weighted_alias_targets_primary() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let audit = AuditLog::new(dir.path());
+    fn rollback_preflight_owned_alias_rejects() {
+        let findings = preflight::run_rollback(&input(DeploymentCheck::Owned(vec![
+            "d-ABC (InProgress)".to_string(),
+        ])));
 
-        let target = default_target(&alias("4", Some(("5", 0.1))), None, &audit, "cart-api");
-
-        assert_eq!(target.expect("reads"), Some("4".to_string()));
+        let strongest = findings.iter().map(|finding| finding.level).max();
+        assert_eq!(strongest, Some(Level::Reject));
+        assert!(findings.iter().any(|f| f.message.contains("d-ABC")));
     }
 
     #[test]
-    fn audit_log_names_previous_version() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let audit = AuditLog::new(dir.path());
-        audit
-            .append(&record("3", "4", "succeeded"))
-            .expect("appends");
-        audit
-            .append(&record("4", "5", "succeeded"))
-            .expect("appends");
-        audit.append(&record("5", "6", "failed")).expect("appends");
+    fn rollback_preflight_explains_provisioned_concurrency() {
+        let findings = preflight::run_rollback(&input(DeploymentCheck::Known(false)));
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
 
-        let target = default_target(&alias("5", None), None, &audit, "cart-api");
-
-        assert_eq!(target.expect("reads"), Some("4".to_string()));
-    }
-
-    #[test]
-    fn unknown_history_gives_no_target() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let audit = AuditLog::new(dir.path());
-        audit
-            .append(&record("3", "4", "succeeded"))
-            .expect("appends");
-
-        let target = default_target(&alias("5", None), None, &audit, "cart-api");
-
-        assert_eq!(target.expect("reads"), None);
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("version 5 keeps its 10 provisioned concurrency")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("version 4 has 0 provisioned concurrency against 10")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("about 2 of them move")),
+            "{messages:?}"
+        );
+        assert!(findings.iter().all(|f| f.level == Level::Warn));
     }
 }

@@ -12,7 +12,7 @@ use super::{WriteContext, confirm_write, print_result};
 use crate::aws;
 use crate::model::Alias;
 use crate::rollout::executor::{Executor, RunEnd, StateStore};
-use crate::rollout::preflight::{self, DeploymentCheck, Level, PreflightInput};
+use crate::rollout::preflight::{self, Level, PreflightInput};
 use crate::rollout::{Event, Outcome, Phase, Rollout, Strategy};
 
 /// The arguments of `anshin shift`.
@@ -90,20 +90,23 @@ async fn start(context: &WriteContext<'_>, args: &ShiftArgs, target: &str) -> Re
         .wrap_err_with(|| format!("cannot read version {target} of {}", args.function))?;
     let production = is_production(context, &args.function, &function.function_arn).await;
 
-    // NOTE: anshin does not read CodeDeploy yet, so this check always asks
-    // the operator to confirm that no deployment owns the alias.
+    let codedeploy = aws::deployment_check(clients, &args.function, &args.alias).await;
+    let provisioned = aws::list_provisioned_concurrency(clients, &args.function).await;
     let input = PreflightInput {
         function: function.status.clone(),
         alias: alias.clone(),
         planned_stable_version: None,
         stable: stable.version,
         target: new.version,
-        codedeploy: DeploymentCheck::Unknown(
-            "anshin does not read CodeDeploy deployments".to_string(),
-        ),
-        provisioned_concurrency: None,
+        codedeploy,
+        provisioned_concurrency: provisioned.as_ref().ok().map(|configs| {
+            aws::provisioned_for_shift(configs, &args.alias, &alias.function_version, target)
+        }),
     };
-    let findings = preflight::run(&input);
+    let mut findings = preflight::run(&input);
+    if let Err(error) = &provisioned {
+        findings.push(preflight::provisioned_concurrency_unread(error));
+    }
     for finding in &findings {
         eprintln!("pre-flight {:?}: {finding}", finding.level);
     }

@@ -105,10 +105,32 @@ pub struct Fleet {
     /// Region-wide checklist reads, by region.
     #[serde(default)]
     pub region_resources: BTreeMap<String, RegionResources>,
-    /// Account-level checklist data, by region. Nothing fills it yet, so its
-    /// rules report the data as not collected.
+    /// Account-level checklist data, by region. The Inspector coverage and
+    /// subnet zones come from `region_checklist`.
     #[serde(default)]
     pub account_resources: BTreeMap<String, AccountResources>,
+    /// Region-wide checklist reads beyond `region_resources`, by region.
+    #[serde(default)]
+    pub region_checklist: BTreeMap<String, super::RegionChecklistData>,
+    /// The Metrics tab's data by function. Not part of a snapshot.
+    #[serde(skip)]
+    pub drill_metrics: BTreeMap<FunctionKey, super::drill_metrics::DrillMetricsState>,
+    /// The Traces and Logs tabs' data by function, read while one of those
+    /// tabs is open. Not part of a snapshot.
+    #[serde(skip)]
+    pub drill: BTreeMap<FunctionKey, super::DrillData>,
+    /// The last concurrency hunt. Not part of a snapshot.
+    #[serde(skip)]
+    pub hunt: Option<super::drill_metrics::HuntState>,
+    /// AWS Budgets budgets of the account.
+    #[serde(default)]
+    pub budgets: Collected<Vec<super::cost::Budget>>,
+    /// Lambda's daily spend from Cost Explorer, oldest day first.
+    #[serde(default)]
+    pub lambda_spend: Collected<Vec<super::cost::DailySpend>>,
+    /// Compute Optimizer's recommendations, by region.
+    #[serde(default)]
+    pub compute_optimizer: BTreeMap<String, Collected<Vec<super::cost::LambdaRecommendation>>>,
     /// The settings the checklist runs with. Not part of a snapshot: its
     /// results are stored instead.
     #[serde(skip)]
@@ -138,6 +160,13 @@ impl Fleet {
             api_spend: BilledUsage::default(),
             region_resources: BTreeMap::new(),
             account_resources: BTreeMap::new(),
+            region_checklist: BTreeMap::new(),
+            drill_metrics: BTreeMap::new(),
+            drill: BTreeMap::new(),
+            hunt: None,
+            budgets: Collected::NotCollected,
+            lambda_spend: Collected::NotCollected,
+            compute_optimizer: BTreeMap::new(),
             checks_config: ChecksConfig::default(),
         }
     }
@@ -249,6 +278,8 @@ impl Fleet {
                 if let Ok(functions) = result {
                     self.replace_functions(&region, functions);
                     self.split_region_resources(&region);
+                    self.split_compute_optimizer(&region);
+                    self.split_region_checklist(&region);
                     self.evaluate_region(&region, at);
                 }
             }
@@ -302,6 +333,7 @@ impl Fleet {
             } => {
                 self.region_resources.insert(region.clone(), resources);
                 self.split_region_resources(&region);
+                self.split_region_checklist(&region);
                 self.evaluate_region(&region, at);
             }
             DataEvent::ResourcesDone {
@@ -373,6 +405,18 @@ impl Fleet {
                 }
             }
             DataEvent::CycleComplete { .. } => {}
+            DataEvent::RegionChecklist { region, at, data } => {
+                self.apply_region_checklist(&region, at, *data);
+            }
+            event @ (DataEvent::DrillMetrics { .. } | DataEvent::Hunt { .. }) => {
+                self.apply_drill_event(event);
+            }
+            event @ (DataEvent::DrillTraces { .. } | DataEvent::DrillLogs { .. }) => {
+                self.apply_traces_or_logs(event);
+            }
+            event @ (DataEvent::Budgets { .. }
+            | DataEvent::LambdaSpend { .. }
+            | DataEvent::ComputeOptimizer { .. }) => self.apply_cost_event(event),
         }
     }
 
@@ -402,7 +446,7 @@ impl Fleet {
         ));
     }
 
-    fn evaluate_region(&mut self, region: &str, now: DateTime<Utc>) {
+    pub(super) fn evaluate_region(&mut self, region: &str, now: DateTime<Utc>) {
         let names: Vec<String> = self
             .functions
             .get(region)

@@ -194,6 +194,10 @@ pub struct InspectorFinding {
     /// CWE ids of a code finding.
     pub cwes: Vec<String>,
     pub packages: Vec<VulnerablePackage>,
+    /// The function version the finding was made on, such as `$LATEST` or
+    /// `13`, when the finding names one.
+    #[serde(default)]
+    pub function_version: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -207,6 +211,25 @@ struct RawFinding {
     finding_type: String,
     package_vulnerability_details: Option<RawPackageDetails>,
     code_vulnerability_details: Option<RawCodeDetails>,
+    #[serde(default)]
+    resources: Vec<RawResource>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawResource {
+    details: Option<RawResourceDetails>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawResourceDetails {
+    aws_lambda_function: Option<RawLambdaDetails>,
+}
+
+#[derive(Deserialize)]
+struct RawLambdaDetails {
+    version: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -259,6 +282,11 @@ impl InspectorFinding {
             Some(details) => (details.rule_id, details.cwes),
             None => (None, Vec::new()),
         };
+        let function_version = raw
+            .resources
+            .into_iter()
+            .filter_map(|resource| resource.details?.aws_lambda_function?.version)
+            .next();
         Ok(Self {
             finding_arn: raw.finding_arn,
             title: raw.title,
@@ -268,6 +296,7 @@ impl InspectorFinding {
             vulnerability_id: vulnerability_id.or(rule_id),
             cwes,
             packages,
+            function_version,
         })
     }
 
@@ -337,6 +366,24 @@ pub struct RestApiFrontend {
     pub methods: Vec<RestMethod>,
 }
 
+/// One REST API method whose integration invokes a Lambda function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestIntegration {
+    /// The unqualified ARN of the function the integration URI names.
+    pub function_arn: String,
+    pub method: RestMethod,
+}
+
+/// One REST API of the region that integrates at least one Lambda function
+/// (GetRestApis, GetResources, GetStages, GetRequestValidators).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestApiInfo {
+    pub api_id: String,
+    pub name: Option<String>,
+    pub stages: Vec<RestStageThrottling>,
+    pub integrations: Vec<RestIntegration>,
+}
+
 impl RestApiFrontend {
     pub fn is_empty(&self) -> bool {
         self.stages.is_empty() && self.methods.is_empty()
@@ -370,6 +417,10 @@ pub struct FunctionResources {
     /// Whether each SQS source queue has a redrive policy, by queue ARN.
     pub queue_redrive: Collected<BTreeMap<String, bool>>,
     pub rest_api: Collected<RestApiFrontend>,
+    /// Compute Optimizer's recommendation; `None` when it has none for the
+    /// function.
+    #[serde(default)]
+    pub compute_optimizer: Collected<Option<super::cost::LambdaRecommendation>>,
 }
 
 /// Region-wide reads that the fleet splits into each function's
@@ -391,4 +442,56 @@ pub struct AccountResources {
     pub inspector_coverage: Collected<InspectorCoverage>,
     /// Availability zone of each subnet, by subnet id (DescribeSubnets).
     pub subnet_zones: Collected<BTreeMap<String, String>>,
+}
+
+/// The summary of one function's REPORT log lines in the read window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportLineSummary {
+    /// The largest `Max Memory Used`, in MB, or `None` without a REPORT line.
+    pub max_memory_used_mb: Option<f64>,
+    /// Timed-out invocations per UTC day, or `None` when not counted.
+    pub timeouts: Option<MetricSeries>,
+}
+
+/// Region-wide checklist reads beyond [`RegionResources`]: Inspector, EC2
+/// subnets, SQS redrive, API Gateway, SnapStart, daily metrics and REPORT
+/// lines. The fleet splits them into each function's [`FunctionResources`]
+/// and the region's [`AccountResources`]. A field left `NotCollected` in an
+/// update keeps the value of the previous update.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionChecklistData {
+    /// Findings on Lambda functions, by unqualified function ARN.
+    pub inspector_findings: Collected<BTreeMap<String, Vec<InspectorFinding>>>,
+    pub inspector_coverage: Collected<InspectorCoverage>,
+    /// Availability Zone by subnet id, for the subnets the fleet uses.
+    pub subnet_zones: Collected<BTreeMap<String, String>>,
+    /// Whether each SQS event source queue has a redrive policy, by queue ARN.
+    pub queue_redrive: Collected<BTreeMap<String, bool>>,
+    pub rest_apis: Collected<Vec<RestApiInfo>>,
+    /// SnapStart on published versions, by function name.
+    pub snap_start: Collected<BTreeMap<String, bool>>,
+    /// Daily Invocations and Errors, by function name.
+    pub daily_metrics: Collected<BTreeMap<String, DailyMetrics>>,
+    /// REPORT line summaries, by function name.
+    pub report_lines: Collected<BTreeMap<String, ReportLineSummary>>,
+}
+
+impl RegionChecklistData {
+    /// Overwrites each field of `self` that `update` collected or failed to
+    /// collect, and keeps the others.
+    pub fn merge(&mut self, update: RegionChecklistData) {
+        fn take<T>(slot: &mut Collected<T>, value: Collected<T>) {
+            if !matches!(value, Collected::NotCollected) {
+                *slot = value;
+            }
+        }
+        take(&mut self.inspector_findings, update.inspector_findings);
+        take(&mut self.inspector_coverage, update.inspector_coverage);
+        take(&mut self.subnet_zones, update.subnet_zones);
+        take(&mut self.queue_redrive, update.queue_redrive);
+        take(&mut self.rest_apis, update.rest_apis);
+        take(&mut self.snap_start, update.snap_start);
+        take(&mut self.daily_metrics, update.daily_metrics);
+        take(&mut self.report_lines, update.report_lines);
+    }
 }

@@ -171,12 +171,33 @@ pub(crate) async fn run(
                 .iter()
                 .map(|f| (f.name.clone(), f.revision_id.clone()))
                 .collect();
+            let mut subnet_ids: Vec<String> = functions
+                .iter()
+                .filter_map(|f| f.vpc.as_ref())
+                .flat_map(|vpc| vpc.subnet_ids.iter().cloned())
+                .collect();
+            subnet_ids.sort();
+            subnet_ids.dedup();
+            let log_groups: Vec<(String, String)> = functions
+                .iter()
+                .map(|f| {
+                    let group = f.log_group.clone().unwrap_or_else(|| {
+                        format!("{}{}", crate::aws::LAMBDA_LOG_GROUP_PREFIX, f.name)
+                    });
+                    (f.name.clone(), group)
+                })
+                .collect();
             // Metrics can start on the names alone; weighted routing follows
             // once every alias has been read.
             view.send_if_modified(|current| {
-                let changed = current.functions != names || current.revisions != revisions;
+                let changed = current.functions != names
+                    || current.revisions != revisions
+                    || current.subnet_ids != subnet_ids
+                    || current.log_groups != log_groups;
                 current.functions = names.clone();
                 current.revisions = revisions;
+                current.subnet_ids = subnet_ids;
+                current.log_groups = log_groups;
                 changed
             });
 

@@ -2,7 +2,12 @@
 //! their own intervals, and send every result to the app inside a
 //! `DataEvent` over a bounded channel. Nothing here touches UI state.
 
+mod account;
+mod checklist_reads;
+mod drill;
+mod drill_metrics;
 mod event;
+mod hunt;
 mod inventory;
 mod metrics;
 mod resources;
@@ -13,6 +18,8 @@ use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinSet;
 
+pub use account::read_checklist_inputs;
+pub use drill::{MAX_LOG_PAGES, WINDOW_MINUTES, XrayFilterSupport, fetch_logs, fetch_traces};
 pub use event::{DataEvent, PollRequest};
 
 use crate::aws::{AwsContext, RegionClients, caller_identity};
@@ -44,6 +51,8 @@ pub struct PollConfig {
     /// Lambda calls under the shared rate limiter, so this stays low to
     /// leave room for the inventory.
     pub resource_concurrency: usize,
+    /// The windows of the concurrency hunt.
+    pub hunt_window: crate::model::drill_metrics::HuntWindow,
 }
 
 impl Default for PollConfig {
@@ -57,6 +66,7 @@ impl Default for PollConfig {
             versions_every_cycles: 5,
             resources_interval: Duration::from_secs(300),
             resource_concurrency: 2,
+            hunt_window: crate::model::drill_metrics::HuntWindow::default(),
         }
     }
 }
@@ -92,6 +102,10 @@ pub(crate) struct InventoryView {
     pub revisions: Vec<(String, Option<String>)>,
     /// True once aliases were read for every function in this cycle.
     pub aliases_read: bool,
+    /// The subnets of every function's VPC configuration, sorted and unique.
+    pub subnet_ids: Vec<String>,
+    /// Every function with the log group it writes to.
+    pub log_groups: Vec<(String, String)>,
 }
 
 /// Wakes a task early: an explicit refresh from the user.
@@ -130,7 +144,24 @@ pub fn spawn(context: &AwsContext, config: PollConfig, mode: PollMode) -> PollHa
         ));
     }
 
+    // NOTE: one-shot polls (`PollMode::Once`) skip this loop so that its
+    // events do not race per-region completion; `snapshot::collect` reads
+    // budgets and Compute Optimizer itself through
+    // `account::read_checklist_inputs`. Their Lambda spend (Cost Explorer)
+    // stays "not collected".
+    let account_wake = Arc::new(Notify::new());
+    if mode == PollMode::Continuous {
+        tasks.spawn(account::run(
+            context.regions.clone(),
+            event_tx.clone(),
+            account_wake.clone(),
+            mode,
+        ));
+    }
+
     let detail_tx = event_tx;
+    let hunt_window = config.hunt_window;
+    let xray_filter = Arc::new(XrayFilterSupport::default());
     tasks.spawn(async move {
         while let Some(request) = request_rx.recv().await {
             match request {
@@ -140,6 +171,7 @@ pub fn spawn(context: &AwsContext, config: PollConfig, mode: PollMode) -> PollHa
                         wakers.metrics.notify_one();
                         wakers.resources.notify_one();
                     }
+                    account_wake.notify_one();
                 }
                 PollRequest::Function { key, arn } => {
                     let Some((clients, _)) =
@@ -154,6 +186,57 @@ pub fn spawn(context: &AwsContext, config: PollConfig, mode: PollMode) -> PollHa
                         let (event, _) = resources::read_function(&clients, &key.name).await;
                         let _ = tx.send(event).await;
                     });
+                }
+                PollRequest::DrillMetrics { key, request } => {
+                    if let Some((clients, _)) =
+                        region_wakers.iter().find(|(c, _)| c.region == key.region)
+                    {
+                        let read =
+                            drill_metrics::read(clients.clone(), key, request, detail_tx.clone());
+                        tokio::spawn(read);
+                    }
+                }
+                PollRequest::DrillTraces { key, log_group } => {
+                    if let Some((clients, _)) =
+                        region_wakers.iter().find(|(c, _)| c.region == key.region)
+                    {
+                        tokio::spawn(drill::read_traces(
+                            clients.clone(),
+                            key,
+                            log_group,
+                            xray_filter.clone(),
+                            detail_tx.clone(),
+                        ));
+                    }
+                }
+                PollRequest::DrillLogs {
+                    key,
+                    log_group,
+                    timeout_s,
+                } => {
+                    if let Some((clients, _)) =
+                        region_wakers.iter().find(|(c, _)| c.region == key.region)
+                    {
+                        tokio::spawn(drill::read_logs(
+                            clients.clone(),
+                            key,
+                            log_group,
+                            timeout_s,
+                            detail_tx.clone(),
+                        ));
+                    }
+                }
+                PollRequest::Hunt { region, functions } => {
+                    if let Some((clients, _)) =
+                        region_wakers.iter().find(|(c, _)| c.region == region)
+                    {
+                        tokio::spawn(hunt::read(
+                            clients.clone(),
+                            functions,
+                            hunt_window,
+                            detail_tx.clone(),
+                        ));
+                    }
                 }
             }
         }

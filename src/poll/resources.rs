@@ -1,6 +1,8 @@
 //! The checklist's reads of one region: per-function policies, URLs, event
 //! invoke settings and reserved concurrency, and the region-wide event
-//! source mappings, alarms and log groups.
+//! source mappings, alarms, log groups, Inspector findings and coverage,
+//! subnet zones, queue redrive policies, REST APIs, SnapStart settings,
+//! daily metrics and REPORT log lines.
 //!
 //! Per-function results are cached by the function's `RevisionId`, which
 //! Lambda changes on every configuration, code or permission update, so a
@@ -9,17 +11,18 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+use super::checklist_reads::{read_checklist_region, read_report_lines, sqs_sources};
 use super::{DataEvent, InventoryView, PollConfig, PollMode, Wakers};
 use crate::aws::{
     AwsError, RegionClients, describe_alarms, describe_lambda_log_groups, get_event_invoke_config,
     get_function_url, get_policy, get_reserved_concurrency, list_event_source_mappings,
 };
-use crate::model::RegionResources;
+use crate::model::{BilledUsage, RegionChecklistData, RegionResources};
 
 /// Reads the per-function resources of `function` and returns the event, and
 /// whether every call succeeded or failed for a lasting reason (so the result
@@ -77,6 +80,27 @@ async fn read_region(clients: &RegionClients) -> (RegionResources, Option<AwsErr
     (resources, first_error)
 }
 
+/// Reads the REPORT lines of every function and sends them as one event.
+/// Returns the first error worth reporting, or `Err` when the app has gone.
+async fn send_report_lines(
+    clients: RegionClients,
+    log_groups: Vec<(String, String)>,
+    now: DateTime<Utc>,
+    tx: mpsc::Sender<DataEvent>,
+) -> Result<Option<AwsError>, ()> {
+    let (report_lines, error) = read_report_lines(&clients, &log_groups, now).await;
+    let event = DataEvent::RegionChecklist {
+        region: clients.region.clone(),
+        at: Utc::now(),
+        data: Box::new(RegionChecklistData {
+            report_lines,
+            ..RegionChecklistData::default()
+        }),
+    };
+    tx.send(event).await.map_err(|_| ())?;
+    Ok(error)
+}
+
 /// The functions whose cached reads are missing or older than their
 /// current revision.
 fn stale(
@@ -113,11 +137,13 @@ pub(crate) async fn run(
     loop {
         let current = view.borrow_and_update().clone();
         let mut first_error = None;
+        let mut report_reader = None;
 
         if !current.functions.is_empty() && Instant::now() >= region_due {
             let (resources, error) = read_region(&clients).await;
             first_error = first_error.or(error);
             region_due = Instant::now() + config.resources_interval;
+            let queues = sqs_sources(&resources);
             let event = DataEvent::RegionResources {
                 region: clients.region.clone(),
                 at: Utc::now(),
@@ -126,6 +152,33 @@ pub(crate) async fn run(
             if tx.send(event).await.is_err() {
                 return;
             }
+
+            let now = Utc::now();
+            let (data, billed, error) =
+                read_checklist_region(&clients, &current, &queues, now).await;
+            first_error = first_error.or(error);
+            let events = [
+                DataEvent::Billed(BilledUsage::metrics(billed)),
+                DataEvent::RegionChecklist {
+                    region: clients.region.clone(),
+                    at: Utc::now(),
+                    data: Box::new(data),
+                },
+            ];
+            for event in events {
+                if tx.send(event).await.is_err() {
+                    return;
+                }
+            }
+
+            // The log reads draw on the CloudWatch Logs quota, not Lambda's,
+            // so they run beside the per-function reads below.
+            report_reader = Some(tokio::spawn(send_report_lines(
+                clients.clone(),
+                current.log_groups.clone(),
+                now,
+                tx.clone(),
+            )));
         }
 
         // Forget functions that are gone, so the cache stays bounded.
@@ -152,6 +205,14 @@ pub(crate) async fn run(
             first_error = first_error.or(error);
             if tx.send(event).await.is_err() {
                 return;
+            }
+        }
+
+        if let Some(reader) = report_reader.take() {
+            match reader.await {
+                Ok(Ok(error)) => first_error = first_error.or(error),
+                Ok(Err(())) => return,
+                Err(error) => tracing::warn!(%error, "REPORT line reader ended early"),
             }
         }
 

@@ -6,7 +6,10 @@ use std::fmt::Write;
 
 use crate::checks::Severity;
 
-use super::{Finding, FindingKey, FindingStatus, Report, severity_name};
+use super::{Finding, FindingKey, FindingStatus, FunctionRef, Report, severity_name};
+
+/// Functions named per Unknown row before the rest are only counted.
+const UNKNOWN_NAMES_SHOWN: usize = 10;
 
 const SEVERITIES: [Severity; 5] = [
     Severity::Critical,
@@ -62,6 +65,34 @@ fn header(out: &mut String, report: &Report) {
         "{} functions: {} failures, {} warnings, {} unknown, {} passed, {} not applicable, {} suppressed.",
         s.functions, s.failures, s.warnings, s.unknown, s.passed, s.not_applicable, s.suppressed
     );
+    let hidden: Vec<_> = report
+        .suppressed
+        .iter()
+        .filter(|r| r.hides_finding())
+        .collect();
+    if !hidden.is_empty() {
+        let fails = hidden.iter().filter(|r| r.verdict == "fail").count();
+        let mut by_severity: Vec<String> = Vec::new();
+        for severity in SEVERITIES {
+            let n = hidden
+                .iter()
+                .filter(|r| r.verdict == "fail" && r.severity == severity)
+                .count();
+            if n > 0 {
+                by_severity.push(format!("{} {n}", severity_name(severity)));
+            }
+        }
+        let by_severity = if by_severity.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_severity.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "\nHidden by suppress tags and ignored by `--fail-on`: failures {fails}{by_severity}, warnings {}. See Suppressed.",
+            hidden.len() - fails
+        );
+    }
     if s.not_evaluated > 0 {
         let _ = writeln!(
             out,
@@ -94,6 +125,26 @@ fn baseline(out: &mut String, report: &Report) {
         return;
     };
     let _ = writeln!(out, "## Changes since {}\n", code(&diff.baseline));
+    let _ = writeln!(
+        out,
+        "Compared regions: {}.",
+        or_none(&diff.compared_regions)
+    );
+    if !diff.baseline_regions_not_compared.is_empty() {
+        let _ = writeln!(
+            out,
+            "Not compared, read only by the baseline: {}.",
+            diff.baseline_regions_not_compared.join(", ")
+        );
+    }
+    if !diff.regions_not_in_baseline.is_empty() {
+        let _ = writeln!(
+            out,
+            "Not compared, not read by the baseline: {}.",
+            diff.regions_not_in_baseline.join(", ")
+        );
+    }
+    out.push('\n');
     let _ = writeln!(out, "New ({}):\n", diff.new.len());
     if diff.new.is_empty() {
         out.push_str("- none\n");
@@ -110,7 +161,26 @@ fn baseline(out: &mut String, report: &Report) {
         out.push_str(&key_line(key));
         out.push('\n');
     }
+    if !diff.suppressed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nSuppressed since the baseline ({}), still present but hidden by a suppress tag:\n",
+            diff.suppressed.len()
+        );
+        for key in &diff.suppressed {
+            out.push_str(&key_line(key));
+            out.push('\n');
+        }
+    }
     out.push('\n');
+}
+
+fn or_none(regions: &[String]) -> String {
+    if regions.is_empty() {
+        "none".to_string()
+    } else {
+        regions.join(", ")
+    }
 }
 
 fn finding(out: &mut String, finding: &Finding) {
@@ -172,15 +242,58 @@ fn unknown(out: &mut String, report: &Report) {
         return;
     }
     out.push_str("## Unknown\n\nRules that could not decide, never counted as passed.\n\n");
-    out.push_str("| rule | functions | reason |\n| --- | ---: | --- |\n");
+    out.push_str("| rule | functions | reason |\n| --- | --- | --- |\n");
     for group in &report.unknown {
         let _ = writeln!(
             out,
             "| {} {} | {} | {} |",
             group.rule_id,
             group.title.replace('|', "\\|"),
-            group.functions,
+            function_list(group.functions, &group.names),
             group.reason.replace('|', "\\|")
+        );
+    }
+    out.push('\n');
+}
+
+/// Names up to [`UNKNOWN_NAMES_SHOWN`] functions and counts the rest.
+/// A report written before names were recorded gives only the count.
+fn function_list(count: usize, names: &[FunctionRef]) -> String {
+    if names.is_empty() {
+        return count.to_string();
+    }
+    let listed: Vec<String> = names
+        .iter()
+        .take(UNKNOWN_NAMES_SHOWN)
+        .map(|f| format!("{} ({})", code(&f.function), f.region))
+        .collect();
+    let rest = names.len().saturating_sub(UNKNOWN_NAMES_SHOWN);
+    let mut text = format!("{count}: {}", listed.join(", "));
+    if rest > 0 {
+        let _ = write!(text, " and {rest} more");
+    }
+    text.replace('|', "\\|")
+}
+
+fn suppressed(out: &mut String, report: &Report) {
+    if report.suppressed.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Suppressed ({})\n", report.suppressed.len());
+    out.push_str(
+        "Results hidden by an `anshin:suppress` tag on the function. They are not findings and `--fail-on` ignores them.\n\n",
+    );
+    out.push_str("| function | rule | severity | verdict |\n| --- | --- | --- | --- |\n");
+    for result in &report.suppressed {
+        let _ = writeln!(
+            out,
+            "| {} ({}) | {} {} | {} | {} |",
+            code(&result.function),
+            result.region,
+            result.rule_id,
+            result.title.replace('|', "\\|"),
+            severity_name(result.severity),
+            result.verdict.replace('_', " "),
         );
     }
     out.push('\n');
@@ -193,6 +306,7 @@ pub fn render(report: &Report) -> String {
     baseline(&mut out, report);
     findings(&mut out, report);
     unknown(&mut out, report);
+    suppressed(&mut out, report);
     // One trailing newline, as Markdown linters expect.
     while out.ends_with("\n\n") {
         out.pop();

@@ -100,21 +100,80 @@ pub struct Summary {
     pub failures_by_severity: BTreeMap<Severity, usize>,
 }
 
+/// One function, by region and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FunctionRef {
+    pub region: String,
+    pub function: String,
+}
+
 /// Rules that could not decide, grouped by rule and reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnknownGroup {
     pub rule_id: String,
     pub title: String,
     pub reason: String,
+    /// How many functions; `names` lists them.
     pub functions: usize,
+    /// Sorted by function, then region. Reports written before this field
+    /// existed have none.
+    #[serde(default)]
+    pub names: Vec<FunctionRef>,
 }
 
-/// Findings that appeared or went away since a baseline report.
+/// The result of a rule that the function's `anshin:suppress` tag hides.
+/// Listed because a tag keeps it out of the findings and out of
+/// `--fail-on`, and a reviewer must be able to tell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuppressedResult {
+    pub region: String,
+    pub function: String,
+    pub rule_id: String,
+    pub title: String,
+    pub severity: Severity,
+    /// The rule's decision under the tag: `fail`, `warn`, `pass`,
+    /// `not_applicable` or `unknown`.
+    pub verdict: String,
+    pub summary: String,
+}
+
+impl SuppressedResult {
+    pub fn key(&self) -> FindingKey {
+        FindingKey {
+            region: self.region.clone(),
+            function: self.function.clone(),
+            rule_id: self.rule_id.clone(),
+        }
+    }
+
+    /// True when the tag hides a failure or a warning.
+    pub fn hides_finding(&self) -> bool {
+        self.verdict == "fail" || self.verdict == "warn"
+    }
+}
+
+/// Findings that appeared or went away since a baseline report, over the
+/// regions that both reports read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BaselineDiff {
     pub baseline: String,
     pub new: Vec<FindingKey>,
     pub resolved: Vec<FindingKey>,
+    /// Findings of the baseline that a suppress tag now hides; they are
+    /// not resolved.
+    #[serde(default)]
+    pub suppressed: Vec<FindingKey>,
+    /// Regions that both reports read, the only ones compared.
+    #[serde(default)]
+    pub compared_regions: Vec<String>,
+    /// Regions the baseline read but this report did not; their findings
+    /// were not compared.
+    #[serde(default)]
+    pub baseline_regions_not_compared: Vec<String>,
+    /// Regions this report read but the baseline did not; their findings
+    /// are not listed as new.
+    #[serde(default)]
+    pub regions_not_in_baseline: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,6 +188,10 @@ pub struct Report {
     /// Sorted by severity (highest first), then function, region and rule.
     pub findings: Vec<Finding>,
     pub unknown: Vec<UnknownGroup>,
+    /// Results hidden by suppress tags, sorted by function, region and
+    /// rule. Reports written before this field existed have none.
+    #[serde(default)]
+    pub suppressed: Vec<SuppressedResult>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineDiff>,
 }
@@ -152,7 +215,8 @@ impl Report {
     pub fn from_fleet(fleet: &Fleet) -> Self {
         let mut summary = Summary::default();
         let mut findings = Vec::new();
-        let mut unknown: BTreeMap<(String, String), (String, usize)> = BTreeMap::new();
+        let mut unknown: BTreeMap<(String, String), (String, Vec<FunctionRef>)> = BTreeMap::new();
+        let mut suppressed = Vec::new();
         for entry in fleet.entries() {
             summary.functions += 1;
             let Some(checklist) = &entry.checklist else {
@@ -162,6 +226,15 @@ impl Report {
             for result in &checklist.results {
                 if result.suppressed {
                     summary.suppressed += 1;
+                    suppressed.push(SuppressedResult {
+                        region: entry.function.region.clone(),
+                        function: entry.function.name.clone(),
+                        rule_id: result.rule_id.clone(),
+                        title: result.title.clone(),
+                        severity: result.severity,
+                        verdict: status_name(&result.verdict.status).to_string(),
+                        summary: result.verdict.summary.clone(),
+                    });
                     continue;
                 }
                 let status = match &result.verdict.status {
@@ -180,8 +253,12 @@ impl Report {
                         let reason = unknown_reason(reason, &result.verdict.summary);
                         unknown
                             .entry((result.rule_id.clone(), reason))
-                            .or_insert_with(|| (result.title.clone(), 0))
-                            .1 += 1;
+                            .or_insert_with(|| (result.title.clone(), Vec::new()))
+                            .1
+                            .push(FunctionRef {
+                                region: entry.function.region.clone(),
+                                function: entry.function.name.clone(),
+                            });
                         continue;
                     }
                 };
@@ -220,13 +297,27 @@ impl Report {
         });
         let unknown = unknown
             .into_iter()
-            .map(|((rule_id, reason), (title, functions))| UnknownGroup {
-                rule_id,
-                title,
-                reason,
-                functions,
+            .map(|((rule_id, reason), (title, mut names))| {
+                names.sort_by(|a, b| {
+                    a.function
+                        .cmp(&b.function)
+                        .then_with(|| a.region.cmp(&b.region))
+                });
+                UnknownGroup {
+                    rule_id,
+                    title,
+                    reason,
+                    functions: names.len(),
+                    names,
+                }
             })
             .collect();
+        suppressed.sort_by(|a: &SuppressedResult, b: &SuppressedResult| {
+            a.function
+                .cmp(&b.function)
+                .then_with(|| a.region.cmp(&b.region))
+                .then_with(|| a.rule_id.cmp(&b.rule_id))
+        });
         Self {
             format_version: REPORT_FORMAT_VERSION,
             generated_at: fleet.updated_at,
@@ -236,6 +327,7 @@ impl Report {
             summary,
             findings,
             unknown,
+            suppressed,
             baseline: None,
         }
     }
@@ -248,15 +340,49 @@ impl Report {
             .count()
     }
 
-    /// Records which findings are new and which are resolved compared with
-    /// `baseline`, an earlier report.
+    /// Records which findings are new, resolved or newly suppressed
+    /// compared with `baseline`, an earlier report. Only regions that both
+    /// reports read are compared: a region missing from one side would
+    /// otherwise list all its findings as resolved or new.
     pub fn compare_with(&mut self, baseline: &Report, name: &str) {
-        let before: BTreeSet<FindingKey> = baseline.findings.iter().map(Finding::key).collect();
-        let now: BTreeSet<FindingKey> = self.findings.iter().map(Finding::key).collect();
+        let ours: BTreeSet<&str> = self.regions.iter().map(String::as_str).collect();
+        let theirs: BTreeSet<&str> = baseline.regions.iter().map(String::as_str).collect();
+        let compared = |key: &FindingKey| {
+            ours.contains(key.region.as_str()) && theirs.contains(key.region.as_str())
+        };
+        let before: BTreeSet<FindingKey> = baseline
+            .findings
+            .iter()
+            .map(Finding::key)
+            .filter(|k| compared(k))
+            .collect();
+        let now: BTreeSet<FindingKey> = self
+            .findings
+            .iter()
+            .map(Finding::key)
+            .filter(|k| compared(k))
+            .collect();
+        let hidden: BTreeSet<FindingKey> = self
+            .suppressed
+            .iter()
+            .filter(|s| s.hides_finding())
+            .map(SuppressedResult::key)
+            .collect();
+        let (suppressed, resolved): (Vec<FindingKey>, Vec<FindingKey>) = before
+            .difference(&now)
+            .cloned()
+            .partition(|key| hidden.contains(key));
         self.baseline = Some(BaselineDiff {
             baseline: name.to_string(),
             new: now.difference(&before).cloned().collect(),
-            resolved: before.difference(&now).cloned().collect(),
+            resolved,
+            suppressed,
+            compared_regions: ours.intersection(&theirs).map(|r| r.to_string()).collect(),
+            baseline_regions_not_compared: theirs
+                .difference(&ours)
+                .map(|r| r.to_string())
+                .collect(),
+            regions_not_in_baseline: ours.difference(&theirs).map(|r| r.to_string()).collect(),
         });
     }
 }
@@ -284,6 +410,17 @@ pub fn read_baseline(path: &Path) -> Result<Report, ReportError> {
         });
     }
     serde_json::from_str(&text).map_err(parse_error)
+}
+
+/// Names a verdict status as the JSON report spells it.
+fn status_name(status: &Status) -> &'static str {
+    match status {
+        Status::Fail => "fail",
+        Status::Warn => "warn",
+        Status::Pass => "pass",
+        Status::NotApplicable => "not_applicable",
+        Status::Unknown(_) => "unknown",
+    }
 }
 
 /// Returns the name of a severity as the command line and the report

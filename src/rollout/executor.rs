@@ -235,6 +235,47 @@ pub enum RunEnd {
     },
 }
 
+/// The callback of [`RunHooks::decided`]: the state, the time, the
+/// observations and the decision of one executor iteration.
+pub type DecidedHook<'a> = dyn FnMut(&Rollout, DateTime<Utc>, &Observations, &Decision) + Send + 'a;
+
+/// Optional hooks of [`Executor::run_with`], used by the cockpit.
+#[derive(Default)]
+pub struct RunHooks<'a> {
+    /// Called after every decision, before it is performed.
+    pub decided: Option<&'a mut DecidedHook<'a>>,
+    /// An abort request: once it contains `Some(reason)`, the executor stops
+    /// waiting and rolls the alias back to the stable version. A write in
+    /// flight is never interrupted; the rollback follows it.
+    pub abort: Option<tokio::sync::watch::Receiver<Option<String>>>,
+}
+
+impl RunHooks<'_> {
+    fn abort_reason(&self) -> Option<String> {
+        self.abort.as_ref().and_then(|abort| abort.borrow().clone())
+    }
+
+    /// Sleeps until `until`, or until an abort is requested while none has
+    /// been applied yet.
+    async fn sleep_until(&mut self, until: DateTime<Utc>, abort_applied: bool) {
+        match self.abort.as_mut() {
+            Some(abort) if !abort_applied => {
+                tokio::select! {
+                    () = sleep_until(until) => {}
+                    // An error means the sender is gone: no abort can come,
+                    // so the sleep runs out as usual.
+                    closed = async { abort.wait_for(Option::is_some).await.is_err() } => {
+                        if closed {
+                            sleep_until(until).await;
+                        }
+                    }
+                }
+            }
+            _ => sleep_until(until).await,
+        }
+    }
+}
+
 /// One alias write: what the caller wants and why.
 #[derive(Debug, Clone)]
 pub struct AliasWrite<'a> {
@@ -307,22 +348,45 @@ impl Executor<'_> {
     pub async fn run(
         &self,
         rollout: &mut Rollout,
-        progress: &mut dyn FnMut(String),
+        progress: &mut (dyn FnMut(String) + Send),
     ) -> Result<RunEnd, ExecutorError> {
+        self.run_with(rollout, progress, RunHooks::default()).await
+    }
+
+    /// Runs like [`Executor::run`], and also reports every decision to
+    /// `hooks.decided` and turns an abort request into a rollback.
+    pub async fn run_with(
+        &self,
+        rollout: &mut Rollout,
+        progress: &mut (dyn FnMut(String) + Send),
+        mut hooks: RunHooks<'_>,
+    ) -> Result<RunEnd, ExecutorError> {
+        let mut abort_applied = false;
         // In read-only mode nothing is persisted, so a refused rollout does
         // not leave an unfinished state behind.
         if !self.read_only {
             self.store.save(rollout)?;
         }
         for _ in 0..MAX_ITERATIONS {
+            if !abort_applied && let Some(reason) = hooks.abort_reason() {
+                abort_applied = true;
+                if !rollout.phase.is_terminal() {
+                    progress(format!("abort requested: {reason}; rolling back"));
+                    rollout.apply(Utc::now(), Event::RollBackRequested { reason })?;
+                    self.store.save(rollout)?;
+                }
+            }
             let now = Utc::now();
             let observations = self.observe(rollout, now, progress).await;
             let decision = decide(rollout, now, &observations);
+            if let Some(decided) = hooks.decided.as_mut() {
+                decided(rollout, now, &observations, &decision);
+            }
             match decision {
                 Decision::Finished(outcome) => return Ok(RunEnd::Finished(outcome)),
                 Decision::Wait { until, reason } => {
                     progress(format!("waiting: {}", describe_wait(&reason, until)));
-                    sleep_until(until).await;
+                    hooks.sleep_until(until, abort_applied).await;
                 }
                 Decision::Hold {
                     reason,
@@ -334,7 +398,7 @@ impl Executor<'_> {
                         "holding: {reason}; rolls back at {} unless the data becomes conclusive",
                         roll_back_at.format("%H:%M:%S UTC")
                     ));
-                    sleep_until(next_check).await;
+                    hooks.sleep_until(next_check, abort_applied).await;
                 }
                 Decision::ReadAlias => {
                     let alias =
@@ -373,7 +437,7 @@ impl Executor<'_> {
         &self,
         rollout: &mut Rollout,
         decision: &Decision,
-        progress: &mut dyn FnMut(String),
+        progress: &mut (dyn FnMut(String) + Send),
     ) -> Result<(), ExecutorError> {
         let (routing, expected_revision_id, reason) = match decision {
             Decision::ApplyWeights {
@@ -447,7 +511,7 @@ impl Executor<'_> {
         &self,
         rollout: &Rollout,
         now: DateTime<Utc>,
-        progress: &mut dyn FnMut(String),
+        progress: &mut (dyn FnMut(String) + Send),
     ) -> Observations {
         let mut observations = Observations::default();
         let needs_alarms = matches!(
@@ -495,7 +559,59 @@ impl Executor<'_> {
             }
             Err(error) => progress(format!("warning: cannot read metrics: {error}")),
         }
+        let thresholds = &rollout.config.thresholds;
+        if thresholds.needs_duration() || thresholds.needs_throttles() {
+            self.observe_duration_and_throttles(rollout, now, &mut observations, progress)
+                .await;
+        }
         observations
+    }
+
+    /// Reads the alias's Throttles and the Duration series of both versions,
+    /// only when a limit needs them, because they cost extra metrics per
+    /// check. A failed read leaves them empty, which the guard reports as a
+    /// skipped check.
+    async fn observe_duration_and_throttles(
+        &self,
+        rollout: &Rollout,
+        now: DateTime<Utc>,
+        observations: &mut Observations,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) {
+        use crate::model::drill_metrics::{Scope, TimeRange};
+        let alias = rollout.alias_name.clone();
+        let request = aws::DrillRequest {
+            function: rollout.function_name.clone(),
+            aliases: vec![alias.clone()],
+            weighted: vec![(
+                alias.clone(),
+                vec![rollout.new_version.clone(), rollout.stable_version.clone()],
+            )],
+            // Three hours cover the longest bake plus the maximum hold.
+            range: TimeRange::ThreeHours,
+        };
+        let metrics = match aws::fetch_drill_metrics(self.clients, &request, now).await {
+            Ok((metrics, _)) => metrics,
+            Err(error) => {
+                progress(format!(
+                    "warning: cannot read duration and throttles: {error}"
+                ));
+                return;
+            }
+        };
+        observations.throttles = metrics
+            .scope(&Scope::Alias(alias.clone()))
+            .map(|scope| scope.series.throttles.clone());
+        let duration_of = |version: &str| {
+            metrics
+                .scope(&Scope::Version {
+                    alias: alias.clone(),
+                    version: version.to_string(),
+                })
+                .map(super::guard::DurationSeries::from_scope)
+        };
+        observations.new_duration = duration_of(&rollout.new_version);
+        observations.stable_duration = duration_of(&rollout.stable_version);
     }
 }
 

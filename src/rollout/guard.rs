@@ -109,6 +109,41 @@ pub struct Thresholds {
     pub max_avg_duration_ms: Option<f64>,
     /// Maximum throttled requests on the alias within the window.
     pub max_throttles: Option<u64>,
+    /// Maximum share of throttled requests on the alias within the window:
+    /// throttles / (throttles + invocations of both versions), 0.0 to 1.0.
+    #[serde(default)]
+    pub max_throttle_rate: Option<f64>,
+    /// Maximum ratio of the new version's average duration to the stable
+    /// version's, such as 1.5 for "at most half as slow again".
+    #[serde(default)]
+    pub max_avg_duration_ratio: Option<f64>,
+    /// Maximum ratio of the new version's p99 duration to the stable
+    /// version's.
+    #[serde(default)]
+    pub max_p99_ratio: Option<f64>,
+    /// Duration in milliseconds below which the duration ratios are not
+    /// applied, so 4 ms against 2 ms does not count as twice as slow.
+    #[serde(default = "default_ratio_min_duration_ms")]
+    pub ratio_min_duration_ms: f64,
+}
+
+fn default_ratio_min_duration_ms() -> f64 {
+    20.0
+}
+
+impl Thresholds {
+    /// True when a limit needs the Duration series of the two versions.
+    pub fn needs_duration(&self) -> bool {
+        self.max_p99_ms.is_some()
+            || self.max_avg_duration_ms.is_some()
+            || self.max_avg_duration_ratio.is_some()
+            || self.max_p99_ratio.is_some()
+    }
+
+    /// True when a limit needs the alias's Throttles series.
+    pub fn needs_throttles(&self) -> bool {
+        self.max_throttles.is_some() || self.max_throttle_rate.is_some()
+    }
 }
 
 impl Default for Thresholds {
@@ -121,6 +156,10 @@ impl Default for Thresholds {
             max_p99_ms: None,
             max_avg_duration_ms: None,
             max_throttles: None,
+            max_throttle_rate: None,
+            max_avg_duration_ratio: None,
+            max_p99_ratio: None,
+            ratio_min_duration_ms: default_ratio_min_duration_ms(),
         }
     }
 }
@@ -132,6 +171,35 @@ pub struct DurationSeries {
     pub sample_count: MetricSeries,
     /// Per-period p99; `None` when the endpoint did not return percentiles.
     pub p99_ms: Option<MetricSeries>,
+}
+
+impl DurationSeries {
+    /// Builds the series from one scope of the Metrics tab's read, which has
+    /// Duration Sum and Average per period: their quotient is the sample
+    /// count, exactly, because Average is Sum / SampleCount.
+    pub fn from_scope(scope: &crate::model::drill_metrics::ScopeMetrics) -> Self {
+        let series = &scope.series;
+        let averages: std::collections::BTreeMap<DateTime<Utc>, f64> = series
+            .duration_avg_ms
+            .points
+            .iter()
+            .map(|point| (point.at, point.value))
+            .collect();
+        let sample_count =
+            MetricSeries::from_pairs(series.duration_sum_ms.points.iter().filter_map(|point| {
+                let average = averages.get(&point.at).copied()?;
+                (average > 0.0).then(|| (point.at, (point.value / average).round()))
+            }));
+        let p99_ms = match &scope.p99_ms {
+            crate::model::Collected::Loaded(series) => Some(series.clone()),
+            _ => None,
+        };
+        DurationSeries {
+            sum_ms: series.duration_sum_ms.clone(),
+            sample_count,
+            p99_ms,
+        }
+    }
 }
 
 /// Metrics and alarms that the executor reads before every decision.
@@ -146,6 +214,9 @@ pub struct Observations {
     /// requests never execute, so they carry no `ExecutedVersion`.
     pub throttles: Option<MetricSeries>,
     pub new_duration: Option<DurationSeries>,
+    /// Duration series of the stable version, for the duration ratios.
+    #[serde(default)]
+    pub stable_duration: Option<DurationSeries>,
     /// Alarms read for the function, in any state.
     pub alarms: Vec<AlarmInfo>,
 }
@@ -258,6 +329,21 @@ pub enum UnhealthyReason {
         throttles: f64,
         max: u64,
     },
+    ThrottleRateAboveMax {
+        rate: f64,
+        throttles: f64,
+        max: f64,
+    },
+    AvgDurationAboveStable {
+        avg_ms: f64,
+        stable_avg_ms: f64,
+        max_ratio: f64,
+    },
+    P99AboveStable {
+        p99_ms: f64,
+        stable_p99_ms: f64,
+        max_ratio: f64,
+    },
 }
 
 impl fmt::Display for UnhealthyReason {
@@ -295,6 +381,34 @@ impl fmt::Display for UnhealthyReason {
                     "{throttles} throttled requests, above the maximum of {max}"
                 )
             }
+            UnhealthyReason::ThrottleRateAboveMax {
+                rate,
+                throttles,
+                max,
+            } => write!(
+                f,
+                "{:.2}% of requests throttled ({throttles}), above the maximum of {:.2}%",
+                rate * 100.0,
+                max * 100.0
+            ),
+            UnhealthyReason::AvgDurationAboveStable {
+                avg_ms,
+                stable_avg_ms,
+                max_ratio,
+            } => write!(
+                f,
+                "average duration {avg_ms:.0} ms is more than {max_ratio}× the stable \
+                 version's {stable_avg_ms:.0} ms"
+            ),
+            UnhealthyReason::P99AboveStable {
+                p99_ms,
+                stable_p99_ms,
+                max_ratio,
+            } => write!(
+                f,
+                "p99 duration {p99_ms:.0} ms is more than {max_ratio}× the stable \
+                 version's {stable_p99_ms:.0} ms"
+            ),
         }
     }
 }
@@ -400,10 +514,14 @@ pub fn evaluate(
         thresholds,
         &mut evaluation.skipped,
     ));
+    let invocations = evaluation
+        .stable
+        .map(|stable| new.invocations + stable.invocations);
     reasons.extend(throttle_reasons(
         input,
         &window,
         thresholds,
+        invocations,
         &mut evaluation.skipped,
     ));
 
@@ -454,19 +572,22 @@ fn duration_reasons(
     skipped: &mut Vec<String>,
 ) -> Vec<UnhealthyReason> {
     let mut reasons = Vec::new();
-    if thresholds.max_p99_ms.is_none() && thresholds.max_avg_duration_ms.is_none() {
+    if !thresholds.needs_duration() {
         return reasons;
     }
     let Some(duration) = &input.new_duration else {
         skipped.push("duration: no duration series for the new version".to_string());
         return reasons;
     };
+    let stable = input.stable_duration.as_ref();
+    let floor = thresholds.ratio_min_duration_ms;
 
+    // NOTE: the maximum of per-minute p99 values, not the p99 of the whole
+    // window, which CloudWatch cannot derive from per-minute data. It errs
+    // towards rolling back.
+    let p99_ms = duration.p99_ms.as_ref().and_then(|p99| max_in(p99, window));
     if let Some(max_ms) = thresholds.max_p99_ms {
-        // NOTE: the maximum of per-minute p99 values, not the p99 of the
-        // whole window, which CloudWatch cannot derive from per-minute data.
-        // It errs towards rolling back.
-        match duration.p99_ms.as_ref().and_then(|p99| max_in(p99, window)) {
+        match p99_ms {
             Some(p99_ms) if p99_ms > max_ms => {
                 reasons.push(UnhealthyReason::P99AboveMax { p99_ms, max_ms });
             }
@@ -474,45 +595,107 @@ fn duration_reasons(
             None => skipped.push("p99 duration: no percentile data in the window".to_string()),
         }
     }
-    if let Some(max_ms) = thresholds.max_avg_duration_ms {
-        let sum = sum_in(&duration.sum_ms, window);
-        let count = sum_in(&duration.sample_count, window);
-        match (sum, count) {
-            (Some(sum), Some(count)) if count > 0.0 => {
-                let avg_ms = sum / count;
-                if avg_ms > max_ms {
-                    reasons.push(UnhealthyReason::AvgDurationAboveMax { avg_ms, max_ms });
+    if let Some(max_ratio) = thresholds.max_p99_ratio {
+        let stable_p99 = stable
+            .and_then(|series| series.p99_ms.as_ref())
+            .and_then(|p99| max_in(p99, window));
+        match (p99_ms, stable_p99) {
+            (Some(p99_ms), Some(stable_p99_ms)) => {
+                if p99_ms > floor && p99_ms > stable_p99_ms * max_ratio {
+                    reasons.push(UnhealthyReason::P99AboveStable {
+                        p99_ms,
+                        stable_p99_ms,
+                        max_ratio,
+                    });
                 }
             }
-            _ => skipped.push("average duration: no duration data in the window".to_string()),
+            _ => skipped.push(
+                "p99 ratio to the stable version: no percentile data for both versions".to_string(),
+            ),
+        }
+    }
+
+    let avg_ms = average_in(duration, window);
+    if let Some(max_ms) = thresholds.max_avg_duration_ms {
+        match avg_ms {
+            Some(avg_ms) if avg_ms > max_ms => {
+                reasons.push(UnhealthyReason::AvgDurationAboveMax { avg_ms, max_ms });
+            }
+            Some(_) => {}
+            None => skipped.push("average duration: no duration data in the window".to_string()),
+        }
+    }
+    if let Some(max_ratio) = thresholds.max_avg_duration_ratio {
+        match (avg_ms, stable.and_then(|series| average_in(series, window))) {
+            (Some(avg_ms), Some(stable_avg_ms)) => {
+                if avg_ms > floor && avg_ms > stable_avg_ms * max_ratio {
+                    reasons.push(UnhealthyReason::AvgDurationAboveStable {
+                        avg_ms,
+                        stable_avg_ms,
+                        max_ratio,
+                    });
+                }
+            }
+            _ => skipped.push(
+                "average duration ratio to the stable version: no duration data for both \
+                 versions"
+                    .to_string(),
+            ),
         }
     }
     reasons
 }
 
+/// Average duration over the window from the sums, `None` without samples.
+fn average_in(duration: &DurationSeries, window: &AnalysisWindow) -> Option<f64> {
+    let sum = sum_in(&duration.sum_ms, window)?;
+    let count = sum_in(&duration.sample_count, window)?;
+    (count > 0.0).then(|| sum / count)
+}
+
+/// Throttles count on the alias, because a throttled request never runs
+/// and so carries no `ExecutedVersion`: CloudWatch cannot attribute it to
+/// a version, and no ratio to the stable version exists.
 fn throttle_reasons(
     input: &Observations,
     window: &AnalysisWindow,
     thresholds: &Thresholds,
+    invocations: Option<f64>,
     skipped: &mut Vec<String>,
 ) -> Vec<UnhealthyReason> {
-    let Some(max) = thresholds.max_throttles else {
+    if !thresholds.needs_throttles() {
         return Vec::new();
-    };
-    match input
+    }
+    let Some(throttles) = input
         .throttles
         .as_ref()
         .and_then(|series| sum_in(series, window))
+    else {
+        skipped.push("throttles: no Throttles data in the window".to_string());
+        return Vec::new();
+    };
+    let mut reasons = Vec::new();
+    if let Some(max) = thresholds.max_throttles
+        && throttles > max as f64
     {
-        Some(throttles) if throttles > max as f64 => {
-            vec![UnhealthyReason::ThrottlesAboveMax { throttles, max }]
-        }
-        Some(_) => Vec::new(),
-        None => {
-            skipped.push("throttles: no Throttles data in the window".to_string());
-            Vec::new()
+        reasons.push(UnhealthyReason::ThrottlesAboveMax { throttles, max });
+    }
+    if let Some(max) = thresholds.max_throttle_rate {
+        match invocations {
+            Some(invocations) if throttles + invocations > 0.0 => {
+                let rate = throttles / (throttles + invocations);
+                if rate > max {
+                    reasons.push(UnhealthyReason::ThrottleRateAboveMax {
+                        rate,
+                        throttles,
+                        max,
+                    });
+                }
+            }
+            _ => skipped.push("throttle rate: no invocations of both versions".to_string()),
         }
     }
+    reasons
 }
 
 /// Sum of the datapoints inside the window, `None` when there is none.
@@ -587,5 +770,228 @@ mod tests {
         assert_eq!(final_at, at(12, 7, 0));
         let window = analysis_window(final_at, started, timeout).expect("open window");
         assert!(window.end >= bake_end);
+    }
+
+    fn series(value: f64) -> MetricSeries {
+        MetricSeries::from_pairs((0..10).map(|minute| (at(12, minute, 0), value)))
+    }
+
+    fn version(name: &str, invocations: f64, errors: f64) -> VersionMetrics {
+        VersionMetrics {
+            alias: "live".to_string(),
+            version: name.to_string(),
+            invocations: series(invocations),
+            errors: series(errors),
+        }
+    }
+
+    fn duration(avg_ms: f64, p99_ms: Option<f64>) -> DurationSeries {
+        DurationSeries {
+            sum_ms: series(avg_ms * 50.0),
+            sample_count: series(50.0),
+            p99_ms: p99_ms.map(series),
+        }
+    }
+
+    /// Ten minutes of healthy traffic: the new version 50 invocations a
+    /// minute, the stable one 450, no errors, 100 ms average and 300 ms p99.
+    fn observed() -> Observations {
+        Observations {
+            new: version("13", 50.0, 0.0),
+            stable: Some(version("12", 450.0, 0.0)),
+            new_duration: Some(duration(100.0, Some(300.0))),
+            stable_duration: Some(duration(100.0, Some(300.0))),
+            throttles: Some(series(0.0)),
+            ..Observations::default()
+        }
+    }
+
+    fn judge(observations: &Observations, thresholds: &Thresholds) -> Evaluation {
+        let window = AnalysisWindow {
+            start: at(12, 0, 0),
+            end: at(12, 10, 0),
+        };
+        let scope = AlarmScope {
+            function_name: "orders-api".to_string(),
+            extra_alarm_names: Vec::new(),
+        };
+        evaluate(observations, Some(window), &scope, thresholds)
+    }
+
+    #[test]
+    fn duration_and_throttle_table() {
+        let limits = Thresholds {
+            max_avg_duration_ratio: Some(1.5),
+            max_p99_ratio: Some(2.0),
+            max_throttle_rate: Some(0.01),
+            ..Thresholds::default()
+        };
+        type Expect = fn(&Evaluation) -> bool;
+        let cases: Vec<(&str, Observations, Thresholds, Expect)> = vec![
+            ("same durations pass", observed(), limits.clone(), |e| {
+                e.verdict == Verdict::Healthy && e.skipped.is_empty()
+            }),
+            (
+                "average twice the stable fails",
+                Observations {
+                    new_duration: Some(duration(200.0, Some(300.0))),
+                    ..observed()
+                },
+                limits.clone(),
+                |e| {
+                    e.verdict
+                        == Verdict::Unhealthy(vec![UnhealthyReason::AvgDurationAboveStable {
+                            avg_ms: 200.0,
+                            stable_avg_ms: 100.0,
+                            max_ratio: 1.5,
+                        }])
+                },
+            ),
+            (
+                "average just below the ratio passes",
+                Observations {
+                    new_duration: Some(duration(149.0, Some(300.0))),
+                    ..observed()
+                },
+                limits.clone(),
+                |e| e.verdict == Verdict::Healthy,
+            ),
+            (
+                "fast functions skip the ratio",
+                Observations {
+                    new_duration: Some(duration(9.0, None)),
+                    stable_duration: Some(duration(3.0, None)),
+                    ..observed()
+                },
+                Thresholds {
+                    max_p99_ratio: None,
+                    ..limits.clone()
+                },
+                |e| e.verdict == Verdict::Healthy,
+            ),
+            (
+                "p99 three times the stable fails",
+                Observations {
+                    new_duration: Some(duration(100.0, Some(900.0))),
+                    ..observed()
+                },
+                limits.clone(),
+                |e| {
+                    e.verdict
+                        == Verdict::Unhealthy(vec![UnhealthyReason::P99AboveStable {
+                            p99_ms: 900.0,
+                            stable_p99_ms: 300.0,
+                            max_ratio: 2.0,
+                        }])
+                },
+            ),
+            (
+                "missing stable p99 is skipped, not passed silently",
+                Observations {
+                    stable_duration: Some(duration(100.0, None)),
+                    ..observed()
+                },
+                limits.clone(),
+                |e| {
+                    e.verdict == Verdict::Healthy
+                        && e.skipped.iter().any(|s| s.starts_with("p99 ratio"))
+                },
+            ),
+            (
+                "missing stable duration is skipped",
+                Observations {
+                    stable_duration: None,
+                    ..observed()
+                },
+                limits.clone(),
+                |e| {
+                    e.skipped
+                        .iter()
+                        .any(|s| s.starts_with("average duration ratio"))
+                },
+            ),
+            (
+                "throttle rate above maximum fails",
+                Observations {
+                    throttles: Some(series(10.0)),
+                    ..observed()
+                },
+                limits.clone(),
+                |e| {
+                    matches!(&e.verdict, Verdict::Unhealthy(reasons)
+                        if matches!(reasons[..], [UnhealthyReason::ThrottleRateAboveMax { .. }]))
+                },
+            ),
+            (
+                "throttle rate below maximum passes",
+                Observations {
+                    throttles: Some(series(4.0)),
+                    ..observed()
+                },
+                limits.clone(),
+                |e| e.verdict == Verdict::Healthy,
+            ),
+            (
+                "missing throttles are skipped",
+                Observations {
+                    throttles: None,
+                    ..observed()
+                },
+                limits.clone(),
+                |e| e.skipped.iter().any(|s| s.starts_with("throttles")),
+            ),
+            (
+                "errors and duration both reported",
+                Observations {
+                    new: version("13", 50.0, 10.0),
+                    new_duration: Some(duration(400.0, Some(300.0))),
+                    ..observed()
+                },
+                limits.clone(),
+                |e| matches!(&e.verdict, Verdict::Unhealthy(reasons) if reasons.len() == 3),
+            ),
+        ];
+
+        for (name, observations, thresholds, expected) in cases {
+            let evaluation = judge(&observations, &thresholds);
+            assert!(expected(&evaluation), "{name}: got {evaluation:?}");
+        }
+    }
+
+    #[test]
+    fn duration_from_scope_counts_samples() {
+        use crate::model::drill_metrics::{Scope, ScopeMetrics, ScopeSeries};
+        let scope = ScopeMetrics {
+            scope: Scope::Version {
+                alias: "live".to_string(),
+                version: "13".to_string(),
+            },
+            series: ScopeSeries {
+                duration_sum_ms: series(5_000.0),
+                duration_avg_ms: series(100.0),
+                ..ScopeSeries::default()
+            },
+            p99_ms: crate::model::Collected::NotCollected,
+        };
+
+        let duration = DurationSeries::from_scope(&scope);
+
+        assert_eq!(duration.sample_count, series(50.0));
+        assert_eq!(duration.p99_ms, None, "missing percentiles stay missing");
+        let window = AnalysisWindow {
+            start: at(12, 0, 0),
+            end: at(12, 10, 0),
+        };
+        assert_eq!(average_in(&duration, &window), Some(100.0));
+    }
+
+    #[test]
+    fn old_thresholds_parse_with_defaults() {
+        let json = r#"{"max_error_rate":0.05,"max_error_rate_ratio":2.0,"ratio_min_error_rate":0.01,
+            "min_invocations":100,"max_p99_ms":null,"max_avg_duration_ms":null,"max_throttles":null}"#;
+
+        let thresholds: Thresholds = serde_json::from_str(json).expect("parses");
+
+        assert_eq!(thresholds, Thresholds::default());
     }
 }

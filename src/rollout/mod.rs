@@ -10,8 +10,10 @@ pub mod executor;
 pub mod guard;
 pub mod machine;
 pub mod preflight;
+pub mod runner;
 pub mod state;
 pub mod strategy;
+pub mod target;
 pub mod transition;
 pub mod weights;
 

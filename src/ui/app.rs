@@ -29,6 +29,10 @@ pub enum View {
     Detail(FunctionKey),
     /// Checklist failures of the whole fleet, grouped by rule.
     Failures,
+    /// AWS Budgets and Lambda's daily spend.
+    Budgets,
+    /// The account's concurrency peak and the functions behind it.
+    Hunt,
 }
 
 pub use super::tabs::DetailTab;
@@ -59,11 +63,19 @@ pub struct App {
     /// The selected row of the failures view, an index into
     /// `checklist::failure_keys`.
     pub failures_cursor: usize,
+    /// The time range of the Metrics tab.
+    pub metrics_range: crate::model::drill_metrics::TimeRange,
     /// True when the open detail was reached from the failures view, so Esc
     /// goes back there.
     detail_from_failures: bool,
     /// Terminal size, for paging.
     pub viewport: (u16, u16),
+    /// The Deploy tab, the running rollouts and the unfinished-rollout prompt.
+    pub deploy: super::deploy::DeployState,
+    /// The guided rollback wizard and its verification.
+    pub rollback: super::wizard::RollbackState,
+    /// The Traces tab's selection and open waterfall.
+    pub drill: super::drill::DrillState,
     /// The clock for ages in the header, set on every tick, so rendering
     /// stays a pure function of state.
     pub now: DateTime<Utc>,
@@ -72,6 +84,9 @@ pub struct App {
     pub should_quit: bool,
     /// When the last refresh was sent, to ignore repeated presses.
     last_refresh: Option<DateTime<Utc>>,
+    /// The function the last `w` selected: pressed again on it, `w` moves
+    /// on; from any other selection it starts at the worst.
+    last_trouble_jump: Option<FunctionKey>,
     requests: Vec<PollRequest>,
 }
 
@@ -92,12 +107,17 @@ impl App {
             detail_tab: DetailTab::Overview,
             checklist_cursor: 0,
             failures_cursor: 0,
+            metrics_range: crate::model::drill_metrics::TimeRange::default(),
             detail_from_failures: false,
             viewport: (80, 24),
+            deploy: super::deploy::DeployState::default(),
+            rollback: super::wizard::RollbackState::default(),
+            drill: super::drill::DrillState::default(),
             now,
             notice: None,
             should_quit: false,
             last_refresh: None,
+            last_trouble_jump: None,
             requests: Vec::new(),
         };
         app.reconcile_selection();
@@ -130,11 +150,16 @@ impl App {
     pub fn context(&self) -> Context {
         if self.show_help {
             Context::Help
+        } else if self.wizard_open() {
+            Context::Wizard
+        } else if self.deploy.prompt.is_some() {
+            Context::Prompt
         } else {
             match self.view {
                 View::Fleet => Context::Fleet,
                 View::Detail(_) => Context::Tab(self.detail_tab),
                 View::Failures => Context::Failures,
+                View::Budgets | View::Hunt => Context::Account,
             }
         }
     }
@@ -148,7 +173,10 @@ impl App {
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {
-        if let Some(action) = keymap::resolve(self.context(), self.filtering, key) {
+        // The typed confirmation of a production shift takes text like the
+        // filter prompt does.
+        let typing = self.filtering || self.deploy_typing() || self.wizard_typing();
+        if let Some(action) = keymap::resolve(self.context(), typing, key) {
             self.update(action);
         }
     }
@@ -156,10 +184,15 @@ impl App {
     pub fn apply(&mut self, event: DataEvent) {
         self.fleet.apply(event);
         self.reconcile_selection();
+        self.sync_deploy_form();
+        self.refresh_verification();
     }
 
     pub fn tick(&mut self, now: DateTime<Utc>) {
         self.now = now;
+        self.refresh_drill_metrics_when_due();
+        self.request_traces_and_logs(false);
+        self.refresh_verification();
     }
 
     /// Keeps the selection on a visible row: none when the table is empty,
@@ -173,6 +206,43 @@ impl App {
             rows.first().map(FleetRow::key)
         };
         self.selected = first;
+    }
+
+    /// Moves the selection down the fleet's trouble list: functions with a
+    /// failing canary first, then by error rate. In an incident the first
+    /// question is "which one?", and sorting by a column loses the canary.
+    fn jump_to_trouble(&mut self) {
+        let next = {
+            let rows = self.rows();
+            let mut troubled: Vec<&FleetRow<'_>> = rows
+                .iter()
+                .filter(|row| row.canary_alert.is_some() || row.error_rate.is_some_and(|r| r > 0.0))
+                .collect();
+            troubled.sort_by(|a, b| {
+                b.canary_alert
+                    .is_some()
+                    .cmp(&a.canary_alert.is_some())
+                    .then_with(|| {
+                        b.error_rate
+                            .unwrap_or(0.0)
+                            .total_cmp(&a.error_rate.unwrap_or(0.0))
+                    })
+            });
+            let current = self
+                .selected
+                .as_ref()
+                .filter(|selected| self.last_trouble_jump.as_ref() == Some(*selected))
+                .and_then(|selected| troubled.iter().position(|row| &row.key() == selected));
+            let index = current.map_or(0, |i| (i + 1) % troubled.len().max(1));
+            troubled.get(index).map(|row| row.key())
+        };
+        match next {
+            Some(key) => {
+                self.selected = Some(key.clone());
+                self.last_trouble_jump = Some(key);
+            }
+            None => self.notice = Some(super::messages::NO_TROUBLE.to_string()),
+        }
     }
 
     /// After a new sort order the top of the list is what matters, such as
@@ -202,6 +272,15 @@ impl App {
 
     pub fn update(&mut self, action: Action) {
         self.notice = None;
+        if self.handle_wizard_action(action) {
+            return;
+        }
+        if self.handle_deploy_action(action) {
+            return;
+        }
+        if super::drill::handle_action(self, action) {
+            return;
+        }
         match action {
             Action::Quit => self.should_quit = true,
             Action::ToggleHelp => {
@@ -220,6 +299,7 @@ impl App {
                     self.notice = Some(super::messages::REFRESH_PENDING.to_string());
                 } else {
                     self.requests.push(PollRequest::RefreshAll);
+                    self.request_traces_and_logs(true);
                     self.last_refresh = Some(self.now);
                     self.notice = Some(super::messages::REFRESH_REQUESTED.to_string());
                 }
@@ -277,11 +357,32 @@ impl App {
             Action::NextTab => self.show_tab(self.detail_tab.next()),
             Action::PreviousTab => self.show_tab(self.detail_tab.previous()),
             Action::ShowTab(tab) => self.show_tab(tab),
+            Action::JumpToTrouble => self.jump_to_trouble(),
             Action::OpenFailures => {
                 self.view = View::Failures;
                 let count = checklist::failure_keys(&self.fleet).len();
                 self.failures_cursor = self.failures_cursor.min(count.saturating_sub(1));
             }
+            Action::NextRange | Action::PreviousRange => self.step_range(action),
+            // Outside the Deploy tab and the prompt these keys do nothing.
+            Action::Decrease
+            | Action::Increase
+            | Action::RequestShift
+            | Action::RequestAbort
+            | Action::Confirm
+            | Action::PromptResume
+            | Action::PromptRollBack
+            | Action::PromptLeave => {}
+            // The Traces tab handles these while it shows a trace.
+            Action::OpenTrace => {}
+            Action::CloseTrace => self.update(Action::Back),
+            Action::OpenBudgets => self.view = View::Budgets,
+            Action::OpenHunt => self.open_hunt(),
+            // The wizard handles these while it is open.
+            Action::OpenRollbackWizard
+            | Action::WizardNext
+            | Action::WizardBack
+            | Action::WizardClose => {}
             Action::Back => match self.view {
                 View::Detail(_) => {
                     self.view = if self.detail_from_failures {
@@ -292,7 +393,7 @@ impl App {
                     self.detail_from_failures = false;
                     self.detail_scroll = 0;
                 }
-                View::Failures => self.view = View::Fleet,
+                View::Failures | View::Budgets | View::Hunt => self.view = View::Fleet,
                 View::Fleet => {
                     self.filter_text.clear();
                     self.reconcile_selection();
@@ -304,6 +405,15 @@ impl App {
     fn show_tab(&mut self, tab: DetailTab) {
         self.detail_tab = tab;
         self.detail_scroll = 0;
+        self.sync_deploy_form();
+        self.request_drill_metrics();
+        self.request_traces_and_logs(false);
+    }
+
+    /// Sends the reads the open Traces or Logs tab needs now.
+    fn request_traces_and_logs(&mut self, force: bool) {
+        let requests = super::drill::due_requests(self, force);
+        self.requests.extend(requests);
     }
 
     /// Moves a cursor over `len` items by one navigation action.
@@ -332,6 +442,9 @@ impl App {
                 Action::PageDown => self.help_scroll.saturating_add(page),
                 _ => 0,
             };
+            return;
+        }
+        if matches!(self.view, View::Budgets | View::Hunt) {
             return;
         }
         if let View::Failures = self.view {
@@ -373,6 +486,26 @@ impl App {
         }
     }
 
+    /// Asks the data layer to read one function's aliases again, such as
+    /// after the Deploy tab wrote its alias.
+    pub(super) fn request_function_refresh(&mut self, name: &str) {
+        if self.is_offline() {
+            return;
+        }
+        let Some(entry) = self
+            .fleet
+            .entries()
+            .find(|entry| entry.function.name == name)
+        else {
+            return;
+        };
+        let request = PollRequest::Function {
+            key: entry.key(),
+            arn: entry.function.arn.clone(),
+        };
+        self.requests.push(request);
+    }
+
     fn open_selected(&mut self) {
         let Some(key) = self.selected.clone() else {
             return;
@@ -390,6 +523,8 @@ impl App {
         self.detail_scroll = 0;
         self.checklist_cursor = 0;
         self.detail_from_failures = false;
+        self.request_drill_metrics();
+        self.sync_deploy_form();
     }
 
     /// Opens the function of the selected failure on its checklist tab,
@@ -421,5 +556,99 @@ impl App {
                 })
                 .unwrap_or(0);
         }
+    }
+}
+
+/// Seconds between re-reads of the Metrics tab's series while it is open.
+const DRILL_REFRESH_S: i64 = 60;
+
+impl App {
+    /// Requests the open function's Metrics tab series for the selected
+    /// range. The Metrics and Cost tabs both read them.
+    fn request_drill_metrics(&mut self) {
+        if self.is_offline() || !matches!(self.detail_tab, DetailTab::Metrics | DetailTab::Cost) {
+            return;
+        }
+        let View::Detail(key) = &self.view else {
+            return;
+        };
+        let Some(entry) = self.fleet.entry(key) else {
+            return;
+        };
+        let aliases = entry.aliases.as_deref().unwrap_or_default();
+        let request = crate::aws::DrillRequest {
+            function: key.name.clone(),
+            aliases: aliases.iter().map(|alias| alias.name.clone()).collect(),
+            weighted: aliases
+                .iter()
+                .filter(|alias| !alias.routing.is_empty())
+                .map(|alias| {
+                    let versions = alias.traffic_split().into_iter().map(|(v, _)| v).collect();
+                    (alias.name.clone(), versions)
+                })
+                .collect(),
+            range: self.metrics_range,
+        };
+        let key = key.clone();
+        self.fleet
+            .note_drill_request(&key, self.metrics_range, self.now);
+        self.requests
+            .push(PollRequest::DrillMetrics { key, request });
+    }
+
+    /// Re-reads the open Metrics or Cost tab's series once a minute.
+    fn refresh_drill_metrics_when_due(&mut self) {
+        let View::Detail(key) = &self.view else {
+            return;
+        };
+        let due = self.fleet.drill_metrics.get(key).is_none_or(|state| {
+            self.now - state.requested_at >= chrono::Duration::seconds(DRILL_REFRESH_S)
+        });
+        if due {
+            self.request_drill_metrics();
+        }
+    }
+
+    fn step_range(&mut self, action: Action) {
+        use crate::model::drill_metrics::TimeRange;
+        let ranges = TimeRange::ALL;
+        let current = ranges
+            .iter()
+            .position(|range| *range == self.metrics_range)
+            .unwrap_or(0);
+        let next = if action == Action::NextRange {
+            (current + 1).min(ranges.len() - 1)
+        } else {
+            current.saturating_sub(1)
+        };
+        if ranges[next] != self.metrics_range {
+            self.metrics_range = ranges[next];
+            self.request_drill_metrics();
+        }
+    }
+
+    /// Opens the hunt view and requests a hunt in the selected function's
+    /// region, or the first region, over every known function there.
+    fn open_hunt(&mut self) {
+        self.view = View::Hunt;
+        let region = self
+            .selected
+            .as_ref()
+            .map(|key| key.region.clone())
+            .or_else(|| self.fleet.regions.first().cloned());
+        let Some(region) = region else {
+            return;
+        };
+        if self.is_offline() {
+            return;
+        }
+        let functions = self
+            .fleet
+            .functions
+            .get(&region)
+            .map(|by_name| by_name.keys().cloned().collect())
+            .unwrap_or_default();
+        self.fleet.note_hunt_request(&region, self.now);
+        self.requests.push(PollRequest::Hunt { region, functions });
     }
 }

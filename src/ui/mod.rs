@@ -3,6 +3,8 @@
 pub mod action;
 pub mod app;
 pub mod checklist;
+pub mod deploy;
+pub mod drill;
 pub mod format;
 pub mod keymap;
 pub mod messages;
@@ -10,6 +12,7 @@ pub mod rows;
 pub mod tabs;
 pub mod theme;
 pub mod views;
+pub mod wizard;
 
 use std::time::Duration;
 
@@ -20,7 +23,9 @@ use futures::StreamExt;
 use ratatui::DefaultTerminal;
 
 use crate::poll::PollHandle;
+use crate::rollout::runner::{Runner, RunnerEvent};
 use app::App;
+use deploy::DeployCommand;
 
 /// At most this many data events are applied between two frames, so a
 /// burst from the data layer cannot starve key handling.
@@ -33,8 +38,18 @@ const TICK: Duration = Duration::from_secs(1);
 /// restores the terminal on every exit path, panics included (the hook that
 /// `ratatui::init` installs restores it before the panic report).
 pub async fn run(app: App, poll: Option<PollHandle>) -> Result<()> {
+    run_with_runner(app, poll, None).await
+}
+
+/// Runs like [`run`], with `runner` sending the alias writes of the Deploy
+/// tab and the unfinished-rollout prompt.
+pub async fn run_with_runner(
+    app: App,
+    poll: Option<PollHandle>,
+    runner: Option<Runner>,
+) -> Result<()> {
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, app, poll).await;
+    let result = event_loop(&mut terminal, app, poll, runner).await;
     ratatui::restore();
     result
 }
@@ -43,6 +58,7 @@ async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App,
     mut poll: Option<PollHandle>,
+    mut runner: Option<Runner>,
 ) -> Result<()> {
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
@@ -78,6 +94,17 @@ async fn event_loop(
                     }
                 }
             },
+            Some(event) = next_rollout_event(&mut runner) => {
+                app.apply_runner_event(event);
+                if let Some(runner) = runner.as_mut() {
+                    for _ in 0..MAX_EVENTS_PER_FRAME {
+                        match runner.try_next_event() {
+                            Some(event) => app.apply_runner_event(event),
+                            None => break,
+                        }
+                    }
+                }
+            },
             _ = tick.tick() => app.tick(Utc::now()),
             _ = terminated => app.should_quit = true,
         }
@@ -88,6 +115,19 @@ async fn event_loop(
                 let _ = handle.requests.try_send(request);
             }
         }
+        for command in app.take_deploy_commands() {
+            match (runner.as_mut(), command) {
+                (Some(runner), DeployCommand::Submit(request)) => runner.submit(request),
+                (Some(runner), DeployCommand::Abort { key, reason }) => {
+                    runner.abort(&key, &reason);
+                }
+                // The app queues no command without a runner; nothing to do.
+                (None, _) => {}
+            }
+        }
+        if let (Some(runner), Some(request)) = (runner.as_mut(), app.take_wizard_request()) {
+            runner.submit(request);
+        }
         if app.should_quit {
             break;
         }
@@ -95,7 +135,19 @@ async fn event_loop(
     if let Some(handle) = poll {
         handle.shutdown();
     }
+    // A rollout stopped here keeps its persisted state; the next start
+    // shows it in the unfinished-rollout prompt.
+    if let Some(runner) = runner {
+        runner.shutdown();
+    }
     Ok(())
+}
+
+async fn next_rollout_event(runner: &mut Option<Runner>) -> Option<RunnerEvent> {
+    match runner {
+        Some(runner) => runner.next_event().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn next_data(poll: &mut Option<PollHandle>) -> Option<crate::poll::DataEvent> {

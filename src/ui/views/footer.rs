@@ -33,8 +33,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         let hint = match (&app.view, app.detail_tab) {
             (View::Fleet, _) => messages::FOOTER_HINT,
             (View::Detail(_), DetailTab::Checklist) => messages::CHECKLIST_HINT,
+            (View::Detail(_), DetailTab::Metrics) => messages::METRICS_HINT,
             (View::Detail(_), _) => messages::DETAIL_HINT,
             (View::Failures, _) => messages::FAILURES_HINT,
+            (View::Budgets | View::Hunt, _) => messages::ACCOUNT_HINT,
         };
         spans.push(Span::styled(hint, Style::default().fg(theme.muted)));
         Line::from(spans)

@@ -141,6 +141,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         format!("API ${:.4}", fleet.api_spend.usd()),
         muted,
     ));
+    second.extend(budget_span(app));
 
     // Line 3: the state of every source.
     let mut third = vec![Span::raw(" ")];
@@ -207,4 +208,39 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         fourth,
     ];
     frame.render_widget(Paragraph::new(text), area);
+}
+
+/// Shows the worst budget's actual spend against its limit. Returns
+/// nothing before the first read, so the header does not grow while budgets
+/// load.
+fn budget_span(app: &App) -> Option<Span<'static>> {
+    use crate::model::Collected;
+    use crate::model::cost::worst_budget;
+
+    let theme = &app.theme;
+    match &app.fleet.budgets {
+        Collected::NotCollected => None,
+        Collected::Failed(_) => Some(Span::styled(
+            "  budgets n/a",
+            Style::default().fg(theme.muted),
+        )),
+        Collected::Loaded(budgets) => {
+            let Some(worst) = worst_budget(budgets) else {
+                return Some(Span::styled(
+                    "  no budget limit",
+                    Style::default().fg(theme.muted),
+                ));
+            };
+            let share = worst.actual_share();
+            let style = match share {
+                Some(s) if s >= 1.0 => Style::default().fg(theme.error),
+                Some(s) if s >= 0.8 => Style::default().fg(theme.warning),
+                _ => Style::default().fg(theme.ok),
+            };
+            Some(Span::styled(
+                format!("  budget {} {}", worst.name, format::percent(share)),
+                style,
+            ))
+        }
+    }
 }

@@ -54,7 +54,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         messages::HELP_TITLE.to_string()
     };
-    let width = 56.min(area.width);
+    // As wide as the longest line, so no key's description is cut, up to
+    // the terminal's width; on a narrow terminal the lines are cut instead.
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let width = (widest + 2).max(40).min(area.width);
     let [popup] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);

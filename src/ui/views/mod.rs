@@ -1,5 +1,6 @@
 //! Rendering: pure functions from `App` to a frame, one file per panel.
 
+mod budgets;
 mod checklist;
 mod cost;
 mod deploy;
@@ -10,8 +11,11 @@ mod fleet;
 mod footer;
 mod header;
 mod help;
+mod hunt;
 mod logs;
 mod metrics;
+mod resume_prompt;
+mod rollback_wizard;
 mod traces;
 
 use ratatui::Frame;
@@ -35,8 +39,23 @@ pub fn render(frame: &mut Frame, app: &App) {
         View::Fleet => fleet::render(frame, body_area, app),
         View::Detail(key) => detail::render(frame, body_area, app, key),
         View::Failures => failures::render(frame, body_area, app),
+        View::Budgets => budgets::render(frame, body_area, app),
+        View::Hunt => hunt::render(frame, body_area, app),
     }
     footer::render(frame, footer_area, app);
+    if let Some(wizard) = &app.rollback.wizard {
+        if app.rollback.hidden {
+            // The verification outlives the closed wizard.
+            let line = ratatui::text::Line::from(rollback_wizard::status_line(wizard));
+            frame.render_widget(ratatui::widgets::Clear, footer_area);
+            frame.render_widget(ratatui::widgets::Paragraph::new(line), footer_area);
+        } else {
+            rollback_wizard::render(frame, body_area, app, wizard);
+        }
+    }
+    if let Some(prompt) = &app.deploy.prompt {
+        resume_prompt::render(frame, frame.area(), app, prompt);
+    }
     if app.show_help {
         help::render(frame, frame.area(), app);
     }
