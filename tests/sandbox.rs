@@ -7,9 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use anshin::aws::{self, AwsContext, AwsOptions, ErrorKind, RegionClients};
-use anshin::model::Fleet;
-use anshin::poll::PollConfig;
+use anshin::aws::{self, ErrorKind, RegionClients};
 use anshin::snapshot;
 use anshin::ui::app::{App, Mode};
 use anshin::ui::rows::{Filter, Sort, fleet_rows};
@@ -18,39 +16,9 @@ use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit, StatisticS
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{FunctionCode, Runtime};
 use chrono::{Duration as ChronoDuration, Utc};
+use common::sandbox::{SEEDED_REGION, clients, collect, endpoint};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-const NEEDS_SANDBOX: &str = "needs the sandbox endpoint: run sandbox/test";
-const SEEDED_REGION: &str = "us-east-1";
-
-/// Returns the sandbox endpoint and rejects any address but loopback, so
-/// these tests cannot touch a real account.
-fn endpoint() -> String {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(NEEDS_SANDBOX);
-    assert!(
-        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
-        "AWS_ENDPOINT_URL must be a loopback address, found {endpoint}"
-    );
-    endpoint
-}
-
-async fn context(region: &str) -> AwsContext {
-    let options = AwsOptions {
-        regions: vec![region.to_string()],
-        endpoint_url: Some(endpoint()),
-        ..AwsOptions::default()
-    };
-    aws::load(&options).await.expect("sandbox config loads")
-}
-
-async fn clients(region: &str) -> RegionClients {
-    context(region).await.regions.remove(0)
-}
-
-async fn collect(region: &str) -> Fleet {
-    snapshot::collect(&context(region).await, PollConfig::default(), |_| {}).await
-}
 
 /// Builds the smallest valid zip archive: an end-of-central-directory record.
 fn empty_zip() -> Blob {

@@ -3,39 +3,15 @@
 //! with the real SDK clients. `sandbox/test` runs these with
 //! `--include-ignored`; `sandbox/README.md` lists what the seed plants.
 
-use anshin::aws::{self, AwsContext, AwsOptions};
+mod common;
+
 use anshin::checks::{ChecksConfig, Status, UnknownReason};
 use anshin::model::{Collected, Fleet, FunctionEntry, FunctionKey};
 use anshin::poll::PollConfig;
 use anshin::snapshot;
+use common::sandbox::{SEEDED_REGION, collect, context};
 
-const NEEDS_SANDBOX: &str = "needs the sandbox endpoint: run sandbox/test";
-const SEEDED_REGION: &str = "us-east-1";
 const SECOND_REGION: &str = "ap-northeast-1";
-
-/// Returns the sandbox endpoint and rejects any address but loopback, so
-/// these tests cannot touch a real account.
-fn endpoint() -> String {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(NEEDS_SANDBOX);
-    assert!(
-        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
-        "AWS_ENDPOINT_URL must be a loopback address, found {endpoint}"
-    );
-    endpoint
-}
-
-async fn context(region: &str) -> AwsContext {
-    let options = AwsOptions {
-        regions: vec![region.to_string()],
-        endpoint_url: Some(endpoint()),
-        ..AwsOptions::default()
-    };
-    aws::load(&options).await.expect("sandbox config loads")
-}
-
-async fn collect(region: &str) -> Fleet {
-    snapshot::collect(&context(region).await, PollConfig::default(), |_| {}).await
-}
 
 fn entry<'a>(fleet: &'a Fleet, region: &str, name: &str) -> &'a FunctionEntry {
     let key = FunctionKey {

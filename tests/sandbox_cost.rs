@@ -4,46 +4,21 @@
 //! need the sandbox: `sandbox/test` starts it and runs them with
 //! `--include-ignored`.
 
+mod common;
+
 use anshin::aws::{
-    self, AwsContext, AwsOptions, DrillRequest, ErrorKind, RegionClients, caller_identity,
-    describe_budgets, fetch_drill_metrics, fetch_hunt, has_daily_budget, lambda_daily_spend,
-    lambda_recommendations,
+    self, DrillRequest, ErrorKind, caller_identity, describe_budgets, fetch_drill_metrics,
+    fetch_hunt, has_daily_budget, lambda_daily_spend, lambda_recommendations,
 };
 use anshin::model::Collected;
 use anshin::model::drill_metrics::{HuntWindow, Scope, TimeRange};
 use chrono::Utc;
-
-const NEEDS_SANDBOX: &str = "needs the sandbox endpoint: run sandbox/test";
-const SEEDED_REGION: &str = "us-east-1";
-
-/// Returns the sandbox endpoint and rejects any address but loopback, so
-/// these tests cannot touch a real account.
-fn endpoint() -> String {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(NEEDS_SANDBOX);
-    assert!(
-        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
-        "AWS_ENDPOINT_URL must be a loopback address, found {endpoint}"
-    );
-    endpoint
-}
-
-async fn context() -> AwsContext {
-    let options = AwsOptions {
-        regions: vec![SEEDED_REGION.to_string()],
-        endpoint_url: Some(endpoint()),
-        ..AwsOptions::default()
-    };
-    aws::load(&options).await.expect("sandbox config loads")
-}
-
-async fn clients() -> RegionClients {
-    context().await.regions.remove(0)
-}
+use common::sandbox::{SEEDED_REGION, clients};
 
 #[tokio::test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn budgets_have_calculated_spend() {
-    let clients = clients().await;
+    let clients = clients(SEEDED_REGION).await;
     let cost = clients.cost.as_ref().expect("cost clients");
     let account = caller_identity(&clients)
         .await
@@ -75,7 +50,7 @@ async fn budgets_have_calculated_spend() {
 #[tokio::test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn cost_explorer_has_fourteen_days() {
-    let clients = clients().await;
+    let clients = clients(SEEDED_REGION).await;
     let cost = clients.cost.as_ref().expect("cost clients");
 
     let (spend, requests) = lambda_daily_spend(
@@ -97,7 +72,7 @@ async fn cost_explorer_has_fourteen_days() {
 #[tokio::test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn compute_optimizer_is_unsupported() {
-    let clients = clients().await;
+    let clients = clients(SEEDED_REGION).await;
     let cost = clients.cost.as_ref().expect("cost clients");
 
     let error = lambda_recommendations(&cost.compute_optimizer, &clients.region)
@@ -115,7 +90,7 @@ async fn compute_optimizer_is_unsupported() {
 #[tokio::test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn per_alias_and_version_series() {
-    let clients = clients().await;
+    let clients = clients(SEEDED_REGION).await;
     let request = DrillRequest {
         function: "orders-api".to_string(),
         aliases: vec!["live".to_string()],
@@ -163,7 +138,7 @@ async fn per_alias_and_version_series() {
 #[tokio::test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn hunt_finds_planted_spike() {
-    let clients = clients().await;
+    let clients = clients(SEEDED_REGION).await;
     let functions: Vec<String> = aws::list_functions(&clients)
         .await
         .expect("functions list")

@@ -6,11 +6,13 @@
 //! The tests change cart-api's `live` alias, so they hold one lock and
 //! restore the seeded routing (4 with 5 at 5 %) when they end, pass or fail.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anshin::aws::{self, AwsOptions, RegionClients};
+use anshin::aws::{self, RegionClients};
 use anshin::config::RolloutSection;
 use anshin::model::Fleet;
 use anshin::rollout::Phase;
@@ -22,36 +24,14 @@ use anshin::ui::theme::Theme;
 use anshin::ui::views;
 use aws_sdk_lambda::types::AliasRoutingConfiguration;
 use chrono::Utc;
+use common::sandbox::{clients, endpoint};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 static CART_ALIAS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-const NEEDS_SANDBOX: &str = "needs the sandbox endpoint: run sandbox/test";
 const REGION: &str = "us-east-1";
-
-fn endpoint() -> String {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(NEEDS_SANDBOX);
-    assert!(
-        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
-        "AWS_ENDPOINT_URL must be a loopback address, found {endpoint}"
-    );
-    endpoint
-}
-
-async fn clients() -> RegionClients {
-    let options = AwsOptions {
-        regions: vec![REGION.to_string()],
-        endpoint_url: Some(endpoint()),
-        ..AwsOptions::default()
-    };
-    aws::load(&options)
-        .await
-        .expect("sandbox config loads")
-        .regions
-        .remove(0)
-}
 
 async fn set_cart_alias(clients: &RegionClients, primary: &str, extra: Option<(&str, f64)>) {
     let weights = extra
@@ -246,7 +226,7 @@ async fn check_prompt_after_kill(clients: RegionClients, dirs: &Path) {
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn killed_shift_shows_prompt() {
     let _lock = CART_ALIAS.lock().await;
-    let clients = clients().await;
+    let clients = clients(REGION).await;
     set_cart_alias(&clients, "4", None).await;
     let dirs = tempfile::tempdir().expect("temp dir");
 
@@ -270,7 +250,7 @@ async fn killed_shift_shows_prompt() {
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn duration_limit_rolls_back() {
     let _lock = CART_ALIAS.lock().await;
-    let clients = clients().await;
+    let clients = clients(REGION).await;
     set_cart_alias(&clients, "4", None).await;
     let dirs = tempfile::tempdir().expect("temp dir");
     let config = "[rollout]\nmin_invocations = 20\ncheck_interval_s = 10\nmax_hold_minutes = 5\n\
@@ -307,7 +287,7 @@ async fn duration_limit_rolls_back() {
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn prepare_previews_first_write() {
     let _lock = CART_ALIAS.lock().await;
-    let clients = clients().await;
+    let clients = clients(REGION).await;
     set_cart_alias(&clients, "4", None).await;
     let dirs = tempfile::tempdir().expect("temp dir");
     let mut runner = Runner::new(RunnerContext {

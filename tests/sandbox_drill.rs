@@ -2,38 +2,16 @@
 //! the sandbox: `sandbox/test` starts it, exports AWS_ENDPOINT_URL and dummy
 //! credentials, and runs them with `--include-ignored`.
 
-use anshin::aws::{self, AwsOptions, ErrorKind, RegionClients};
+mod common;
+
+use anshin::aws::{self, ErrorKind};
 use anshin::logs::Outcome;
 use anshin::poll::{XrayFilterSupport, fetch_logs, fetch_traces};
+use common::sandbox::clients;
 
-const NEEDS_SANDBOX: &str = "needs the sandbox endpoint: run sandbox/test";
 const REGION: &str = "us-east-1";
 /// The seeded function whose canary version 13 fails.
 const FUNCTION: &str = "orders-api";
-
-/// Returns the sandbox endpoint and rejects any address but loopback, so
-/// these tests cannot touch a real account.
-fn endpoint() -> String {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(NEEDS_SANDBOX);
-    assert!(
-        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
-        "AWS_ENDPOINT_URL must be a loopback address, found {endpoint}"
-    );
-    endpoint
-}
-
-async fn clients() -> RegionClients {
-    let options = AwsOptions {
-        regions: vec![REGION.to_string()],
-        endpoint_url: Some(endpoint()),
-        ..AwsOptions::default()
-    };
-    aws::load(&options)
-        .await
-        .expect("sandbox config loads")
-        .regions
-        .remove(0)
-}
 
 fn log_group() -> String {
     format!("{}{FUNCTION}", aws::LAMBDA_LOG_GROUP_PREFIX)
@@ -42,7 +20,7 @@ fn log_group() -> String {
 #[tokio::test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn faulty_canary_trace_found() {
-    let clients = clients().await;
+    let clients = clients(REGION).await;
     let (result, billed) = fetch_traces(
         &clients,
         FUNCTION,
@@ -87,7 +65,7 @@ async fn faulty_canary_trace_found() {
 #[tokio::test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn orders_api_logs_summarised() {
-    let clients = clients().await;
+    let clients = clients(REGION).await;
     let logs = fetch_logs(&clients, FUNCTION, log_group(), Some(15))
         .await
         .expect("log events read");
@@ -116,7 +94,7 @@ async fn orders_api_logs_summarised() {
 #[tokio::test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn missing_log_group_not_found() {
-    let clients = clients().await;
+    let clients = clients(REGION).await;
     let error = fetch_logs(
         &clients,
         FUNCTION,

@@ -6,40 +6,17 @@
 //! binaries run one after another) and puts the planted problems back when
 //! it ends, even when an assertion fails.
 
+mod common;
+
 use std::collections::HashMap;
 use std::process::{Command, Output};
 
-use anshin::aws::{self, AwsOptions, RegionClients};
 use aws_sdk_lambda::types::Environment;
+use common::sandbox::{clients, endpoint};
 
-const NEEDS_SANDBOX: &str = "needs the sandbox endpoint: run sandbox/test";
 const REGION: &str = "us-east-1";
 const FUNCTION: &str = "legacy-coupon-service";
 const PUBLIC_STATEMENT: &str = "allow-any-caller";
-
-/// Returns the sandbox endpoint and rejects any address but loopback, so
-/// this test cannot touch a real account.
-fn endpoint() -> String {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(NEEDS_SANDBOX);
-    assert!(
-        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
-        "AWS_ENDPOINT_URL must be a loopback address, found {endpoint}"
-    );
-    endpoint
-}
-
-async fn clients() -> RegionClients {
-    let options = AwsOptions {
-        regions: vec![REGION.to_string()],
-        endpoint_url: Some(endpoint()),
-        ..AwsOptions::default()
-    };
-    aws::load(&options)
-        .await
-        .expect("sandbox config loads")
-        .regions
-        .remove(0)
-}
 
 fn report_fail_on_critical() -> Output {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -73,7 +50,7 @@ impl Drop for Restore {
     fn drop(&mut self) {
         let variables = std::mem::take(&mut self.variables);
         let restore = async move {
-            let clients = clients().await;
+            let clients = clients(REGION).await;
             let _ = clients
                 .lambda
                 .add_permission()
@@ -116,7 +93,7 @@ fn fail_on_critical_passes_once_the_planted_problems_are_fixed() {
 
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let seeded = runtime.block_on(async {
-        let clients = clients().await;
+        let clients = clients(REGION).await;
         clients
             .lambda
             .get_function_configuration()
@@ -136,7 +113,7 @@ fn fail_on_critical_passes_once_the_planted_problems_are_fixed() {
     // The fix an operator would make: drop the public statement, and move
     // the partner credentials out of the environment.
     runtime.block_on(async {
-        let clients = clients().await;
+        let clients = clients(REGION).await;
         clients
             .lambda
             .remove_permission()

@@ -6,16 +6,18 @@
 //! hold one lock and restore the seeded routing when they end, pass or fail:
 //! orders-api 12 with 13 at 10 %, cart-api 4 with 5 at 5 %.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use anshin::aws::{self, AwsOptions, RegionClients};
+use anshin::aws::{self, RegionClients};
 use anshin::model::Alias;
 use aws_sdk_lambda::types::AliasRoutingConfiguration;
+use common::sandbox::{clients, endpoint};
 use tokio::sync::Mutex;
 
-const NEEDS_SANDBOX: &str = "needs the sandbox endpoint: run sandbox/test";
 const REGION: &str = "us-east-1";
 
 /// Guard settings that let a short canary reach a verdict on the
@@ -34,28 +36,6 @@ const FAST_CONFIG: &str =
 const SHIFT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 static ALIASES: Mutex<()> = Mutex::const_new(());
-
-fn endpoint() -> String {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(NEEDS_SANDBOX);
-    assert!(
-        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
-        "AWS_ENDPOINT_URL must be a loopback address, found {endpoint}"
-    );
-    endpoint
-}
-
-async fn clients() -> RegionClients {
-    let options = AwsOptions {
-        regions: vec![REGION.to_string()],
-        endpoint_url: Some(endpoint()),
-        ..AwsOptions::default()
-    };
-    aws::load(&options)
-        .await
-        .expect("sandbox config loads")
-        .regions
-        .remove(0)
-}
 
 async fn read_alias(clients: &RegionClients, function: &str) -> Alias {
     aws::get_alias(clients, function, "live")
@@ -142,7 +122,7 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let _lock = ALIASES.lock().await;
-    let clients = clients().await;
+    let clients = clients(REGION).await;
     let result = tokio::spawn(body).await;
     restore_seeded(&clients).await;
     if let Err(error) = result {
@@ -154,7 +134,7 @@ where
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn rollback_moves_alias_to_primary() {
     with_seeded_aliases(async {
-        let clients = clients().await;
+        let clients = clients(REGION).await;
         restore_seeded(&clients).await;
         let dirs = tempfile::tempdir().expect("temp dir");
 
@@ -191,7 +171,7 @@ async fn rollback_moves_alias_to_primary() {
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn failing_canary_rolls_back() {
     with_seeded_aliases(async {
-        let clients = clients().await;
+        let clients = clients(REGION).await;
         set_alias(&clients, "orders-api", "12", None).await;
         let dirs = tempfile::tempdir().expect("temp dir");
 
@@ -240,7 +220,7 @@ async fn failing_canary_rolls_back() {
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn healthy_canary_completes() {
     with_seeded_aliases(async {
-        let clients = clients().await;
+        let clients = clients(REGION).await;
         set_alias(&clients, "cart-api", "4", None).await;
         let dirs = tempfile::tempdir().expect("temp dir");
 
@@ -274,7 +254,7 @@ async fn healthy_canary_completes() {
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn unfinished_rollout_blocks_new_shift() {
     with_seeded_aliases(async {
-        let clients = clients().await;
+        let clients = clients(REGION).await;
         set_alias(&clients, "cart-api", "4", None).await;
         let dirs = tempfile::tempdir().expect("temp dir");
         let shift = [

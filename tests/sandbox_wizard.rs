@@ -5,11 +5,13 @@
 //! The guided rollback changes cart-api's `live` alias and restores the
 //! seeded routing (4 with 5 at 5 %) when it ends, pass or fail.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use anshin::aws::{self, AwsContext, AwsOptions, RegionClients};
+use anshin::aws::{self, RegionClients};
 use anshin::config::RolloutSection;
 use anshin::model::FunctionKey;
 use anshin::poll::PollConfig;
@@ -22,32 +24,10 @@ use anshin::ui::theme::Theme;
 use anshin::ui::wizard::Step;
 use aws_sdk_lambda::types::AliasRoutingConfiguration;
 use chrono::Utc;
+use common::sandbox::{clients, context, endpoint};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-const NEEDS_SANDBOX: &str = "needs the sandbox endpoint: run sandbox/test";
 const REGION: &str = "us-east-1";
-
-fn endpoint() -> String {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(NEEDS_SANDBOX);
-    assert!(
-        endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
-        "AWS_ENDPOINT_URL must be a loopback address, found {endpoint}"
-    );
-    endpoint
-}
-
-async fn context() -> AwsContext {
-    let options = AwsOptions {
-        regions: vec![REGION.to_string()],
-        endpoint_url: Some(endpoint()),
-        ..AwsOptions::default()
-    };
-    aws::load(&options).await.expect("sandbox config loads")
-}
-
-async fn clients() -> RegionClients {
-    context().await.regions.remove(0)
-}
 
 async fn set_cart_alias(clients: &RegionClients, primary: &str, extra: Option<(&str, f64)>) {
     let weights = extra
@@ -88,7 +68,7 @@ fn run_anshin(state: &Path, args: &[&str]) -> Output {
 #[tokio::test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn codedeploy_deployment_blocks_shift() {
-    let clients = clients().await;
+    let clients = clients(REGION).await;
 
     let owned = aws::deployment_check(&clients, "search-api", "live").await;
     let free = aws::deployment_check(&clients, "catalog-api", "live").await;
@@ -135,7 +115,7 @@ fn press(app: &mut App, code: KeyCode) {
 /// would: `b`, Enter through evidence, target and preview, then the typed
 /// name of the env=prod function.
 async fn guided_rollback(state: &Path) {
-    let context = context().await;
+    let context = context(REGION).await;
     let fleet = anshin::snapshot::collect(&context, PollConfig::default(), |_| {}).await;
     let mut app = App::new(fleet, Mode::Live, Theme::default(), Utc::now());
     app.deploy.writer = Writer::Available;
@@ -192,7 +172,7 @@ async fn guided_rollback(state: &Path) {
 #[tokio::test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
 async fn guided_rollback_of_canary() {
-    let clients = clients().await;
+    let clients = clients(REGION).await;
     set_cart_alias(&clients, "4", Some(("5", 0.05))).await;
     let state = tempfile::tempdir().expect("temp dir");
     let path = state.path().to_path_buf();
