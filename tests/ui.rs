@@ -285,6 +285,17 @@ fn help_lists_every_key() {
         assert!(screen.contains(label), "help lacks {label}: {screen}");
     }
     insta::assert_snapshot!("help_80x24", terminal.backend());
+
+    // Every context with keys has its section, the modal ones included.
+    let tall = screen_text(&draw(&app, 160, 100));
+    for title in [
+        "Budgets and hunt views",
+        "Guided rollback",
+        "Unfinished rollout prompt",
+        "Deploy tab",
+    ] {
+        assert!(tall.contains(title), "help lacks {title}: {tall}");
+    }
     press(&mut app, KeyCode::Esc);
     assert!(!app.show_help);
 }

@@ -23,6 +23,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
     }
     sections.push(("Checklist failures".to_string(), Context::Failures));
+    sections.push(("Budgets and hunt views".to_string(), Context::Account));
+    sections.push(("Guided rollback".to_string(), Context::Wizard));
+    sections.push(("Unfinished rollout prompt".to_string(), Context::Prompt));
     for (title, context) in sections {
         lines.push(Line::from(Span::styled(
             title,
