@@ -196,7 +196,7 @@ def seed_inspector() -> None:
     """
     inspector = local_aws.client("inspector2", HOME_REGION)
     inspector.enable(accountIds=[ACCOUNT], resourceTypes=["LAMBDA", "LAMBDA_CODE"])
-    # BatchGetAccountStatus in moto answers only for accounts it has seen,
+    # moto's BatchGetAccountStatus returns a status only for accounts it has seen,
     # so record the second region's account as explicitly disabled.
     second = local_aws.client("inspector2", SECOND_REGION)
     second.disable(accountIds=[ACCOUNT], resourceTypes=["LAMBDA", "LAMBDA_CODE"])

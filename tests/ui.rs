@@ -629,7 +629,7 @@ fn detail_lists_firing_alarm_first() {
 }
 
 #[test]
-fn worst_key_walks_the_trouble_list_and_says_when_there_is_none() {
+fn worst_key_cycles_trouble_list() {
     let mut app = live(populated_fleet());
     press(&mut app, KeyCode::Char('w'));
     let first = app.selected.clone().expect("a function is selected");

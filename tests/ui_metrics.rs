@@ -518,8 +518,8 @@ fn offline_views_explain_missing_data() {
     let text = screen(&app, 120, 30);
     assert!(text.contains(messages::HUNT_OFFLINE), "{text}");
 
-    // The budgets view says the data is not in the snapshot, rather than
-    // "not collected yet", which suggests waiting.
+    // The budgets view shows that the data is not in the snapshot, rather
+    // than "not collected yet", which suggests waiting.
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('$'));
     let text = screen(&app, 160, 40);

@@ -54,8 +54,8 @@ pub async fn lambda_daily_spend(
             .filter(filter.clone())
             .set_next_page_token(token.clone())
             .send();
-        // Only answered requests are counted: one that never reached Cost
-        // Explorer, such as a refused connection, costs nothing.
+        // Only requests that got a response are counted, because one that
+        // never reached Cost Explorer, such as a refused connection, is free.
         let page = match traced("ce:GetCostAndUsage", region, None, request).await {
             Ok(page) => page,
             Err(error) => return (Err(error), requests),

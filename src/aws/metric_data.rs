@@ -1,9 +1,9 @@
 //! The one GetMetricData loop that every metrics reader shares: the fleet
 //! poll, the function screen, the concurrency hunt and the checklist's daily
-//! sums. Each reader builds its own list of metric statistics; this module
-//! splits the list into calls, follows NextToken, and hands back the
-//! datapoints by list position together with every status and message, so
-//! no reader can drop a `PartialData` flag or a message by accident.
+//! sums. Each reader builds its own list of metric statistics. This module
+//! splits the list into calls, follows NextToken, and returns the datapoints
+//! by list position with every status and message, so no reader can drop a
+//! `PartialData` flag or a message by accident.
 
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
@@ -15,7 +15,7 @@ use super::error::AwsError;
 /// GetMetricData accepts at most 500 queries per call.
 pub const MAX_QUERIES_PER_CALL: usize = 500;
 
-/// A metric statistic of the `AWS/Lambda` namespace.
+/// Builds a metric statistic of the `AWS/Lambda` namespace.
 pub fn lambda_stat(
     metric: &str,
     stat: &str,
@@ -46,7 +46,7 @@ pub struct ResponseMessage {
     pub value: String,
 }
 
-/// What GetMetricData answered, indexed like the statistics asked for.
+/// The GetMetricData results, indexed like the requested statistics.
 #[derive(Debug, Default)]
 pub struct MetricData {
     /// Datapoints of each statistic, in the order the pages brought them.

@@ -390,7 +390,7 @@ mod tests {
     use super::is_aws_endpoint;
 
     #[tokio::test]
-    async fn an_empty_endpoint_is_refused_not_treated_as_aws() {
+    async fn empty_endpoint_is_rejected() {
         let options = super::AwsOptions {
             endpoint_url: Some(String::new()),
             regions: vec!["us-east-1".to_string()],
@@ -401,7 +401,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_unknown_profile_names_the_known_ones() {
+    async fn unknown_profile_lists_known_profiles() {
         use aws_types::os_shim_internal::{Env, Fs};
         let env = Env::from_slice(&[("HOME", "/home/op")]);
         let fs = Fs::from_slice(&[

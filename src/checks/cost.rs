@@ -283,7 +283,7 @@ mod tests {
     }
 
     #[test]
-    fn the_partial_current_day_is_ignored() {
+    fn partial_current_day_ignored() {
         let today = |value: f64| MetricSeries::from_pairs([(now(), value)]);
         let verdict = evaluate(
             0,

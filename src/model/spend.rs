@@ -37,7 +37,7 @@ impl BilledUsage {
         self.traces_scanned += other.traces_scanned;
     }
 
-    /// The estimated cost in USD at list prices.
+    /// Returns the estimated cost in USD at list prices.
     pub fn usd(&self) -> f64 {
         self.metrics_requested as f64 * USD_PER_METRIC
             + self.cost_explorer_requests as f64 * USD_PER_COST_EXPLORER_REQUEST

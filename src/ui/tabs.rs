@@ -28,7 +28,7 @@ impl DetailTab {
         DetailTab::Deploy,
     ];
 
-    /// The tab's name on the tab line.
+    /// Returns the tab's name on the tab line.
     pub fn label(self) -> &'static str {
         match self {
             DetailTab::Overview => "Overview",
@@ -42,12 +42,12 @@ impl DetailTab {
         }
     }
 
-    /// The tab's position, 0-based; the number key is one more.
+    /// Returns the tab's 0-based position. Its number key is one more.
     pub fn index(self) -> usize {
         Self::ALL.iter().position(|tab| *tab == self).unwrap_or(0)
     }
 
-    /// The tab opened by number key `n` (1-based).
+    /// Returns the tab that number key `n` (1-based) opens.
     pub fn from_number(n: u8) -> Option<DetailTab> {
         Self::ALL.get(usize::from(n).checked_sub(1)?).copied()
     }

@@ -120,8 +120,8 @@ impl Theme {
         Self::parse_named(text, "(built-in)")
     }
 
-    /// Parses a theme; `origin` (a path or a name) goes into the error, so
-    /// a typo in a custom theme names the file it is in.
+    /// Parses a theme. The error names `origin` (a path or a name), so a
+    /// typo in a custom theme points at its file.
     pub fn parse_named(text: &str, origin: &str) -> Result<Self, ThemeError> {
         let file: ThemeFile = toml::from_str(text).map_err(|source| ThemeError::Parse {
             name: origin.to_string(),
@@ -176,7 +176,7 @@ mod tests {
     }
 
     #[test]
-    fn a_broken_theme_file_is_named_in_the_error() {
+    fn broken_theme_file_named_in_error() {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("mine.toml");
         std::fs::write(&path, "name = \"mine\"\n[colors\n").expect("write theme");

@@ -382,7 +382,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, key: &FunctionKey) {
     frame.render_widget(paragraph, body_area);
 }
 
-/// The tab line: every tab with its number key, the open one highlighted,
+/// Builds the tab line: every tab with its number key, the open one highlighted,
 /// and the checklist's failure count next to its name.
 /// When the full names do not fit, the closed tabs show their first four
 /// letters, so every number key stays visible on an 80-column terminal.

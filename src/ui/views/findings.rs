@@ -63,8 +63,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, entry: &FunctionEntry) {
     frame.render_widget(paragraph, area);
 }
 
-/// Warns first when Inspector does not scan the region, or when that is
-/// unknown: an empty list then says nothing about the function's code.
+/// Adds a warning when Inspector does not scan the region, or when that is
+/// unknown, because an empty list is then no evidence about the code.
 fn coverage(app: &App, entry: &FunctionEntry, lines: &mut Vec<Line<'_>>) {
     let region = entry.key().region;
     let coverage = app

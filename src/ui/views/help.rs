@@ -57,8 +57,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         messages::HELP_TITLE.to_string()
     };
-    // As wide as the longest line, so no key's description is cut, up to
-    // the terminal's width; on a narrow terminal the lines are cut instead.
+    // The overlay is as wide as its longest line, so no description is cut.
+    // Only a terminal narrower than that cuts the lines.
     let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
     let width = (widest + 2).max(40).min(area.width);
     let [popup] = Layout::vertical([Constraint::Length(height)])
