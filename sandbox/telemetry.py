@@ -22,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 import local_aws
 
 if TYPE_CHECKING:
-    from simulator import FunctionMinute, VersionMinute
+    from traffic import FunctionMinute, VersionMinute
 
 NAMESPACE = "AWS/Lambda"
 MAX_DATUMS_PER_CALL = 1000  # PutMetricData limit
@@ -166,12 +166,19 @@ class TelemetryWriter:
     # -- metrics ------------------------------------------------------------
 
     def add_minute(self, minute: datetime, results: list["FunctionMinute"],
-                   with_traces_and_logs: bool = True) -> dict[SeriesKey, SeriesStats]:
-        """Buffer the telemetry of one minute; return the metric series written."""
+                   with_traces_and_logs: bool = True,
+                   always_logged: frozenset[str] = frozenset()) -> dict[SeriesKey, SeriesStats]:
+        """Buffer the telemetry of one minute; return the metric series written.
+
+        Functions named in `always_logged` get their log lines even when
+        `with_traces_and_logs` is false.
+        """
         series: dict[SeriesKey, SeriesStats] = {}
         for result in results:
             series.update(self._add_function_metrics(minute, result))
             if not with_traces_and_logs:
+                if result.target.name in always_logged:
+                    self._add_log_events(result, self._sample_invocations(result))
                 continue
             sampled = self._sample_invocations(result)
             if result.target.tracing_active:
@@ -185,6 +192,26 @@ class TelemetryWriter:
             self.datums.append(datum("ConcurrentExecutions", [], minute, stats))
             series[series_key("ConcurrentExecutions", [])] = stats
         return series
+
+    def add_history_run(self, minute: datetime, result: "FunctionMinute") -> None:
+        """Buffer one run of a scheduled job in the history: its metrics and
+        log lines. No trace, and no account-level concurrency, since the
+        other functions of that minute are written by the hour."""
+        self._add_function_metrics(minute, result)
+        self._add_log_events(result, self._sample_invocations(result))
+
+    def add_history_hour(self, hour: datetime, function: str, invocations: int, errors: int,
+                         throttles: int, duration: SeriesStats | None) -> None:
+        """Buffer one hour of a function's history as function-level sums."""
+        if invocations == 0 and throttles == 0:
+            return
+        dims = dimensions(function)
+        self.datums.append(datum("Invocations", dims, hour, SeriesStats.single(float(invocations))))
+        self.datums.append(datum("Errors", dims, hour, SeriesStats.single(float(errors))))
+        if throttles:
+            self.datums.append(datum("Throttles", dims, hour, SeriesStats.single(float(throttles))))
+        if duration is not None:
+            self.datums.append(datum("Duration", dims, hour, duration))
 
     def _add_function_metrics(self, minute: datetime, result: "FunctionMinute") -> dict[SeriesKey, SeriesStats]:
         target = result.target
