@@ -112,25 +112,33 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
                 Some(path) => snapshot::read(path)?,
                 None => {
                     let context = connect(&cli, &config).await?;
-                    let fleet = snapshot::collect_with_checks(
+                    snapshot::collect_with_checks(
                         &context,
                         config.poll_config(),
                         config.checks.clone(),
                         progress_to_stderr,
                     )
-                    .await;
-                    // A region without its function list would read as
-                    // "nothing to fix there".
-                    let failed = snapshot::failed_regions(&fleet);
-                    if !failed.is_empty() {
-                        bail!(
-                            "no report written: the function list failed in {}",
-                            failed.join(", ")
-                        );
-                    }
-                    fleet
+                    .await
                 }
             };
+
+            // A region without its function list would read as "nothing to
+            // fix there", and against a baseline as "everything resolved".
+            // A snapshot file can lack one too, when it was written by hand
+            // or by another tool.
+            let failed = snapshot::failed_regions(&fleet);
+            match (failed.is_empty(), from_snapshot) {
+                (true, _) => {}
+                (false, Some(path)) => bail!(
+                    "no report written: {} has no function list for {}",
+                    path.display(),
+                    failed.join(", ")
+                ),
+                (false, None) => bail!(
+                    "no report written: the function list failed in {}",
+                    failed.join(", ")
+                ),
+            }
             write_report(
                 &fleet,
                 *format,

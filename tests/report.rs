@@ -202,6 +202,27 @@ fn fail_on_sets_exit_status() {
 }
 
 #[test]
+fn snapshot_missing_region_is_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("fleet.json");
+    // The snapshot names a second region whose function list never loaded.
+    let mut fleet = fleet_with_open_url();
+    fleet.regions.push("eu-west-1".to_string());
+    anshin::snapshot::write(&fleet, &snapshot).expect("snapshot written");
+    let snapshot = snapshot.to_str().expect("UTF-8 path");
+
+    let output = anshin(dir.path(), &["report", "--snapshot", snapshot]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(output.stdout.is_empty(), "no report is printed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("has no function list for eu-west-1"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn baseline_file_through_binary() {
     let dir = tempfile::tempdir().expect("temp dir");
     let before = dir.path().join("before.json");

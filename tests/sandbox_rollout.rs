@@ -21,13 +21,23 @@ use tokio::sync::Mutex;
 const REGION: &str = "us-east-1";
 
 /// Guard settings that let a short canary reach a verdict on the
-/// simulator's traffic: a 10 % canary of orders-api receives about 24
-/// invocations a minute, below the default minimum of 100. The failing
-/// canary bakes three minutes: at about 8 % errors, one minute of 24
-/// invocations has no error at all about 15 % of the time (Poisson), which
-/// the guard rightly reads as healthy; three minutes make that about 0.4 %.
+/// simulator's traffic, below the default minimum of 100 invocations.
+///
+/// The failing canary sends 20 % of orders-api to version 13 for three
+/// minutes. The simulator's traffic is lowest at 07:00 UTC, where that is
+/// about 86 invocations at about 8 % errors, and all of them succeed with
+/// a chance of about 0.1 % (Poisson), which the guard would rightly read as
+/// healthy. A 10 % canary left that chance at about 3 % in that hour.
 const FAST_CONFIG: &str =
     "[rollout]\nmin_invocations = 20\ncheck_interval_s = 10\nmax_hold_minutes = 5\n";
+
+/// [`FAST_CONFIG`] for the healthy canary of cart-api version 5 (0.2 %
+/// errors). One error in its 20 to 45 invocations of a minute is 2 % to 5 %,
+/// above the default `ratio_min_error_rate` of 1 %, so it would roll back
+/// about one run in fifteen. At 5 % it takes two or three errors, a chance
+/// below 0.1 %.
+const HEALTHY_CONFIG: &str = "[rollout]\nmin_invocations = 20\ncheck_interval_s = 10\n\
+                              max_hold_minutes = 5\nratio_min_error_rate = 0.05\n";
 
 /// Upper bound for one `anshin shift` run. A canary takes its bake (one or
 /// three minutes here) plus the two-minute metrics lag and a minute of
@@ -73,13 +83,18 @@ async fn restore_seeded(clients: &RegionClients) {
     set_alias(clients, "cart-api", "4", Some(("5", 0.05))).await;
 }
 
-/// Runs `anshin ARGS` with its own state and config directories, killing it
-/// after `timeout`.
+/// Runs `anshin ARGS` with [`FAST_CONFIG`] and its own state and config
+/// directories, killing it after `timeout`.
 fn run_anshin(dirs: &Path, args: &[&str], timeout: Duration) -> Output {
+    run_anshin_with(dirs, args, timeout, FAST_CONFIG)
+}
+
+/// Runs `anshin ARGS` like [`run_anshin`], with the config file `config_toml`.
+fn run_anshin_with(dirs: &Path, args: &[&str], timeout: Duration, config_toml: &str) -> Output {
     let state = dirs.join("state");
     let config = dirs.join("config");
     std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(config.join("config.toml"), FAST_CONFIG).expect("config writes");
+    std::fs::write(config.join("config.toml"), config_toml).expect("config writes");
     let mut child = Command::new(env!("CARGO_BIN_EXE_anshin"))
         .args(args)
         .args(["--endpoint-url", &endpoint(), "--region", REGION])
@@ -185,7 +200,7 @@ async fn failing_canary_rolls_back() {
                 "--to",
                 "13",
                 "--strategy",
-                "canary:10:3",
+                "canary:20:3",
                 "--yes",
             ],
             SHIFT_TIMEOUT,
@@ -224,7 +239,7 @@ async fn healthy_canary_completes() {
         set_alias(&clients, "cart-api", "4", None).await;
         let dirs = tempfile::tempdir().expect("temp dir");
 
-        let output = run_anshin(
+        let output = run_anshin_with(
             dirs.path(),
             &[
                 "shift",
@@ -238,6 +253,7 @@ async fn healthy_canary_completes() {
                 "--yes",
             ],
             SHIFT_TIMEOUT,
+            HEALTHY_CONFIG,
         );
 
         let stderr = String::from_utf8_lossy(&output.stderr);

@@ -16,8 +16,8 @@ use anshin::config::RolloutSection;
 use anshin::model::FunctionKey;
 use anshin::poll::PollConfig;
 use anshin::rollout::executor::AuditLog;
-use anshin::rollout::preflight::DeploymentCheck;
-use anshin::rollout::runner::{RunRequest, Runner, RunnerContext, RunnerEvent};
+use anshin::rollout::preflight::{Check, DeploymentCheck, Finding, Level};
+use anshin::rollout::runner::{Runner, RunnerContext, RunnerEvent};
 use anshin::ui::app::{App, Mode};
 use anshin::ui::deploy::Writer;
 use anshin::ui::theme::Theme;
@@ -111,10 +111,9 @@ fn press(app: &mut App, code: KeyCode) {
     app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
-/// Drives the wizard from the fleet to the sent request, as an operator
-/// would: `b`, Enter through evidence, target and preview, then the typed
-/// name of the env=prod function.
-async fn guided_rollback(state: &Path) {
+/// Opens the cockpit on the sandbox fleet with `function` selected, and a
+/// runner that writes to `state`.
+async fn cockpit(function: &str, state: &Path) -> (App, Runner) {
     let context = context(REGION).await;
     let fleet = anshin::snapshot::collect(&context, PollConfig::default(), |_| {}).await;
     let mut app = App::new(fleet, Mode::Live, Theme::default(), Utc::now());
@@ -122,13 +121,68 @@ async fn guided_rollback(state: &Path) {
     app.rollback.state_dir = Some(state.to_path_buf());
     app.selected = Some(FunctionKey {
         region: REGION.to_string(),
-        name: "cart-api".to_string(),
+        name: function.to_string(),
     });
+    let runner = Runner::new(RunnerContext {
+        clients: context.regions[0].clone(),
+        profile: None,
+        settings: RolloutSection::default(),
+        state_dir: state.to_path_buf(),
+        read_only: false,
+    });
+    (app, runner)
+}
 
-    press(&mut app, KeyCode::Char('b'));
+/// Hands the wizard's next request to the runner and its event back to
+/// the app, as the cockpit's event loop does.
+async fn round_trip(app: &mut App, runner: &mut Runner) -> RunnerEvent {
+    let request = app
+        .take_wizard_request()
+        .expect("the wizard sends a request");
+    runner.submit(request);
+    let event = tokio::time::timeout(Duration::from_secs(60), runner.next_event())
+        .await
+        .expect("the runner reports within a minute")
+        .expect("the runner reports");
+    app.apply_runner_event(event.clone());
+    event
+}
+
+/// Opens the wizard with `b` and lets the runner read CodeDeploy for the
+/// suggested alias.
+async fn open_wizard(app: &mut App, runner: &mut Runner) {
+    press(app, KeyCode::Char('b'));
+    let event = round_trip(app, runner).await;
+    assert!(
+        matches!(&event, RunnerEvent::DeploymentChecked { .. }),
+        "{event:?}"
+    );
+}
+
+fn codedeploy_findings(app: &App) -> Vec<Finding> {
+    app.rollback
+        .wizard
+        .as_ref()
+        .expect("wizard is open")
+        .findings
+        .iter()
+        .filter(|finding| finding.check == Check::CodeDeploy)
+        .cloned()
+        .collect()
+}
+
+/// Drives the wizard from the fleet to the sent request, as an operator
+/// would: `b`, Enter through evidence, target and preview, then the typed
+/// name of the env=prod function.
+async fn guided_rollback(state: &Path) {
+    let (mut app, mut runner) = cockpit("cart-api", state).await;
+    open_wizard(&mut app, &mut runner).await;
     let wizard = app.rollback.wizard.as_ref().expect("wizard opens");
     assert_eq!(wizard.alias().map(|a| a.name.as_str()), Some("live"));
     assert_eq!(wizard.target.as_deref(), Some("4"), "suggested target");
+    // No CodeDeploy deployment owns cart-api, and the read succeeded.
+    assert_eq!(codedeploy_findings(&app), Vec::new());
+
     for _ in 0..3 {
         press(&mut app, KeyCode::Enter);
     }
@@ -140,32 +194,61 @@ async fn guided_rollback(state: &Path) {
         press(&mut app, KeyCode::Char(ch));
     }
     press(&mut app, KeyCode::Enter);
-    let request = app
-        .take_wizard_request()
-        .expect("the wizard sends a request");
-    assert!(matches!(&request, RunRequest::SetAlias { target, .. } if target == "4"));
 
-    let mut runner = Runner::new(RunnerContext {
-        clients: context.regions[0].clone(),
-        profile: None,
-        settings: RolloutSection::default(),
-        state_dir: state.to_path_buf(),
-        read_only: false,
-    });
-    runner.submit(request);
-    let event = tokio::time::timeout(Duration::from_secs(60), runner.next_event())
-        .await
-        .expect("the write ends within a minute")
-        .expect("the runner reports");
+    let event = round_trip(&mut app, &mut runner).await;
     assert!(
         matches!(&event, RunnerEvent::AliasWritten { result: Ok(_), .. }),
         "{event:?}"
     );
-    app.apply_runner_event(event);
     assert_eq!(
         app.rollback.wizard.as_ref().map(|w| w.step),
         Some(Step::Verifying)
     );
+    runner.shutdown();
+}
+
+/// search-api's `live` alias belongs to a seeded CodeDeploy deployment, so
+/// the wizard must not send a rollback of it: the two would fight.
+#[tokio::test]
+#[ignore = "needs the sandbox endpoint: run sandbox/test"]
+async fn codedeploy_deployment_blocks_wizard() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let (mut app, mut runner) = cockpit("search-api", state.path()).await;
+
+    open_wizard(&mut app, &mut runner).await;
+    // The alias routes all traffic to one version and anshin never wrote
+    // it, so there is no suggestion: the operator picks a version.
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Right);
+    assert!(
+        app.rollback
+            .wizard
+            .as_ref()
+            .is_some_and(|wizard| wizard.target.is_some()),
+        "a target is chosen"
+    );
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.rollback.wizard.as_ref().map(|w| w.step),
+        Some(Step::Preview)
+    );
+    press(&mut app, KeyCode::Enter);
+
+    assert_eq!(
+        app.rollback.wizard.as_ref().map(|w| w.step),
+        Some(Step::Preview),
+        "the preview does not move on to the confirmation"
+    );
+    let findings = codedeploy_findings(&app);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].level, Level::Reject);
+    assert!(findings[0].message.contains("shop-search"), "{findings:?}");
+    let blocker = app
+        .rollback
+        .wizard
+        .as_ref()
+        .and_then(|wizard| wizard.send_blocker());
+    assert!(blocker.is_some(), "the wizard cannot send");
     runner.shutdown();
 }
 

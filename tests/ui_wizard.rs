@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use anshin::model::{Alias, FunctionKey, FunctionMetrics, MetricSeries, RoutingWeight};
 use anshin::rollout::executor::{AliasSnapshot, AuditIdentity, AuditLog, AuditRecord};
+use anshin::rollout::preflight::DeploymentCheck;
 use anshin::rollout::runner::{AliasKey, RunFailure, RunRequest, RunnerEvent};
 use anshin::ui::app::{App, Mode, View};
 use anshin::ui::deploy::Writer;
@@ -72,6 +73,22 @@ fn set_env(app: &mut App, env: &str) {
     }
 }
 
+/// Opens the wizard with `b` and completes its CodeDeploy read as the
+/// runner would, with `check` for orders-api's `live` alias.
+fn open_wizard_with(app: &mut App, check: DeploymentCheck) {
+    press(app, KeyCode::Char('b'));
+    let request = app.take_wizard_request();
+    let Some(RunRequest::CheckDeployment { key }) = request else {
+        panic!("the wizard reads CodeDeploy first, got {request:?}");
+    };
+    app.apply_runner_event(RunnerEvent::DeploymentChecked { key, check });
+}
+
+/// Opens the wizard on an alias that no CodeDeploy deployment owns.
+fn open_wizard(app: &mut App) {
+    open_wizard_with(app, DeploymentCheck::Known(false));
+}
+
 fn step(app: &App) -> Option<Step> {
     app.rollback.wizard.as_ref().map(|wizard| wizard.step)
 }
@@ -104,7 +121,7 @@ fn wizard_steps_render() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = cockpit(dir.path().to_path_buf());
 
-    press(&mut app, KeyCode::Char('b'));
+    open_wizard(&mut app);
     assert_eq!(step(&app), Some(Step::Evidence));
     let evidence = draw(&app);
     assert!(evidence.contains("v12 90% + v13 10%"), "{evidence}");
@@ -136,7 +153,7 @@ fn wizard_steps_render() {
 fn prod_confirmation_needs_the_name() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = cockpit(dir.path().to_path_buf());
-    press(&mut app, KeyCode::Char('b'));
+    open_wizard(&mut app);
     for _ in 0..3 {
         press(&mut app, KeyCode::Enter);
     }
@@ -178,7 +195,7 @@ fn non_prod_confirms_with_second_key() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = cockpit(dir.path().to_path_buf());
     set_env(&mut app, "staging");
-    press(&mut app, KeyCode::Char('b'));
+    open_wizard(&mut app);
     for _ in 0..3 {
         press(&mut app, KeyCode::Enter);
     }
@@ -198,7 +215,7 @@ fn non_prod_confirms_with_second_key() {
 fn esc_cancels_before_sending() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = cockpit(dir.path().to_path_buf());
-    press(&mut app, KeyCode::Char('b'));
+    open_wizard(&mut app);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Backspace);
     assert_eq!(step(&app), Some(Step::Evidence));
@@ -214,7 +231,7 @@ fn esc_cancels_before_sending() {
 fn operator_changes_the_target() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = cockpit(dir.path().to_path_buf());
-    press(&mut app, KeyCode::Char('b'));
+    open_wizard(&mut app);
     press(&mut app, KeyCode::Enter);
 
     press(&mut app, KeyCode::Right);
@@ -257,7 +274,7 @@ fn audit_log_suggests_the_target() {
         .expect("appends");
     let mut app = cockpit(dir.path().to_path_buf());
 
-    press(&mut app, KeyCode::Char('b'));
+    open_wizard(&mut app);
     press(&mut app, KeyCode::Enter);
 
     let wizard = app.rollback.wizard.as_ref().expect("open");
@@ -286,7 +303,7 @@ fn function_metrics(
 
 fn sent_and_written(app: &mut App) {
     set_env(app, "staging");
-    press(app, KeyCode::Char('b'));
+    open_wizard(app);
     for _ in 0..3 {
         press(app, KeyCode::Enter);
     }
@@ -425,7 +442,7 @@ fn conflict_shows_new_routing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = cockpit(dir.path().to_path_buf());
     set_env(&mut app, "staging");
-    press(&mut app, KeyCode::Char('b'));
+    open_wizard(&mut app);
     for _ in 0..3 {
         press(&mut app, KeyCode::Enter);
     }
@@ -452,7 +469,7 @@ fn read_only_refuses_to_send() {
     let mut app = cockpit(dir.path().to_path_buf());
     app.deploy.read_only = true;
 
-    press(&mut app, KeyCode::Char('b'));
+    open_wizard(&mut app);
     let evidence = draw(&app);
     assert!(
         evidence.contains("writes disabled: read-only mode"),
@@ -492,4 +509,39 @@ fn offline_snapshot_refuses_to_send() {
     assert!(screen.contains("offline snapshot"), "{screen}");
     assert!(screen.contains("cannot send"), "{screen}");
     assert!(app.take_wizard_request().is_none());
+}
+
+#[test]
+fn codedeploy_owner_blocks_send() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = cockpit(dir.path().to_path_buf());
+    set_env(&mut app, "staging");
+    let owner = "d-4Z8YC3PQB (InProgress, application shop-orders / group orders-api-live)";
+    open_wizard_with(&mut app, DeploymentCheck::Owned(vec![owner.to_string()]));
+
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Enter);
+    }
+    press(&mut app, KeyCode::Char('y'));
+
+    assert_eq!(step(&app), Some(Step::Preview));
+    assert!(app.take_wizard_request().is_none(), "nothing is sent");
+    let screen = draw(&app);
+    assert!(screen.contains("d-4Z8YC3PQB"), "{screen}");
+    assert!(screen.contains("finding above stops"), "{screen}");
+    insta::assert_snapshot!("wizard_codedeploy_owned", screen);
+}
+
+#[test]
+fn codedeploy_unread_is_shown() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = cockpit(dir.path().to_path_buf());
+    press(&mut app, KeyCode::Char('b'));
+    for _ in 0..2 {
+        press(&mut app, KeyCode::Enter);
+    }
+
+    assert_eq!(step(&app), Some(Step::Preview));
+    let screen = draw(&app);
+    assert!(screen.contains("CodeDeploy not read yet"), "{screen}");
 }

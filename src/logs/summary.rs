@@ -158,8 +158,14 @@ pub fn summarize(window: LogsWindow, events: &[LogEvent]) -> LogsData {
             .then_with(|| a.request_id.cmp(&b.request_id))
     });
     data.problems.truncate(MAX_PROBLEMS);
-    data.emf
-        .sort_by_key(|sample| std::cmp::Reverse(sample.timestamp));
+    // Documents with a problem come first, so the valid documents of a busy
+    // stable version cannot crowd a canary's broken ones out of the sample.
+    data.emf.sort_by_key(|sample| {
+        (
+            sample.document.is_valid(),
+            std::cmp::Reverse(sample.timestamp),
+        )
+    });
     data.emf.truncate(MAX_EMF_SAMPLES);
     data
 }

@@ -18,7 +18,7 @@ use super::executor::{
 };
 use super::guard::{Evaluation, Observations};
 use super::machine::Decision;
-use super::preflight::{self, Finding, Level, PreflightInput};
+use super::preflight::{self, DeploymentCheck, Finding, Level, PreflightInput};
 use super::state::{Phase, Rollout, WriteFailure};
 use super::strategy::Strategy;
 use super::transition::Event;
@@ -84,6 +84,10 @@ pub enum RunRequest {
         rollout: Box<Rollout>,
         reason: String,
     },
+    /// Reads whether an active CodeDeploy deployment owns the alias, for
+    /// the guided rollback's pre-flight. Writes nothing; the result is
+    /// [`RunnerEvent::DeploymentChecked`].
+    CheckDeployment { key: AliasKey },
     /// One conditional UpdateAlias that sends all traffic to `target`, for
     /// an alias without a rollout (the guided rollback).
     SetAlias {
@@ -171,6 +175,11 @@ pub enum RunnerEvent {
         key: AliasKey,
         result: Result<Box<Alias>, RunFailure>,
     },
+    /// The CodeDeploy read of a [`RunRequest::CheckDeployment`].
+    DeploymentChecked {
+        key: AliasKey,
+        check: DeploymentCheck,
+    },
 }
 
 impl RunnerEvent {
@@ -180,7 +189,8 @@ impl RunnerEvent {
             | RunnerEvent::Line { key, .. }
             | RunnerEvent::Progress { key, .. }
             | RunnerEvent::Finished { key, .. }
-            | RunnerEvent::AliasWritten { key, .. } => key,
+            | RunnerEvent::AliasWritten { key, .. }
+            | RunnerEvent::DeploymentChecked { key, .. } => key,
         }
     }
 }
@@ -233,6 +243,15 @@ impl Runner {
             RunRequest::Resume(rollout) => self.spawn_run(*rollout, RunStart::Resume),
             RunRequest::RollBack { rollout, reason } => {
                 self.spawn_run(*rollout, RunStart::RollBack(reason));
+            }
+            RunRequest::CheckDeployment { key } => {
+                self.tasks.spawn(async move {
+                    let check =
+                        aws::deployment_check(&context.clients, &key.function, &key.alias).await;
+                    let _ = sender
+                        .send(RunnerEvent::DeploymentChecked { key, check })
+                        .await;
+                });
             }
             RunRequest::SetAlias {
                 key,
@@ -542,6 +561,15 @@ async fn set_alias(
             key.function, key.alias
         )));
     };
+    // The wizard's pre-flight may have read CodeDeploy minutes ago, and a
+    // deployment that took the alias since then would fight this write.
+    let codedeploy = aws::deployment_check(&context.clients, &key.function, &key.alias).await;
+    if let Some(finding) = preflight::check_codedeploy(&codedeploy)
+        .into_iter()
+        .find(|finding| finding.level == Level::Reject)
+    {
+        return Err(RunFailure::Error(finding.to_string()));
+    }
     let routing = AliasRouting::single(target);
     let executor = executor(context).await;
     let write = AliasWrite {

@@ -819,8 +819,8 @@ impl App {
                     self.deploy.abort_pending = None;
                 }
             }
-            // The guided rollback shows its own result.
-            RunnerEvent::AliasWritten { .. } => {}
+            // The guided rollback shows its own result and pre-flight.
+            RunnerEvent::AliasWritten { .. } | RunnerEvent::DeploymentChecked { .. } => {}
         }
     }
 }

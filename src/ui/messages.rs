@@ -114,6 +114,7 @@ pub mod deploy {
     pub const PREVIEW_BLOCKED_HINT: &str = "Esc back to the form";
     pub const ABORT_HINT: &str = "a abort (rolls back)";
     pub const NO_VERDICT_YET: &str = "no guard verdict yet: the first window is not final";
+    pub const CODEDEPLOY_NOT_READ: &str = "CodeDeploy not read yet";
 
     pub const PROMPT_TITLE: &str = " Unfinished rollout ";
     pub const PROMPT_HINT: &str = "r resume  b roll back  l leave as is";
@@ -159,6 +160,7 @@ pub const WIZARD_NO_SUGGESTION: &str = "  none: neither an unfinished rollout, t
      routing names an earlier stable version; choose one with ← →";
 pub const WIZARD_NO_VERSIONS: &str = "  no other published version loaded";
 pub const WIZARD_CANNOT_SEND: &str = "cannot send";
+pub const WIZARD_PREFLIGHT_BLOCKS: &str = "the pre-flight finding above stops this rollback";
 pub const WIZARD_WRITES_DISABLED: &str = "writes disabled";
 pub const WIZARD_OFFLINE: &str = "offline snapshot: the cockpit has no AWS connection; run \
      `anshin rollback FUNCTION --alias ALIAS` against the account";

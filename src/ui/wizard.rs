@@ -14,6 +14,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::action::Action;
 use super::app::{App, View};
 use super::deploy::Writer;
+use super::messages;
 use crate::model::{Alias, Collected, FunctionEntry, FunctionKey, FunctionMetrics, VersionMetrics};
 use crate::rollout::executor::AuditRecord;
 use crate::rollout::guard::{analysis_window, window_final_at};
@@ -64,6 +65,9 @@ pub struct WizardSettings {
     pub thresholds: Thresholds,
     /// Reason writes are disabled (read-only mode); `None` when allowed.
     pub read_only: Option<String>,
+    /// True when a runner can read CodeDeploy for the pre-flight. An
+    /// offline or multi-region cockpit has none.
+    pub has_runner: bool,
 }
 
 impl Default for WizardSettings {
@@ -72,6 +76,7 @@ impl Default for WizardSettings {
             verify_minutes: 5,
             thresholds: Thresholds::default(),
             read_only: None,
+            has_runner: true,
         }
     }
 }
@@ -163,6 +168,13 @@ pub struct RollbackWizard {
     rollouts: Vec<Rollout>,
     records: Vec<AuditRecord>,
     outbox: Option<RunRequest>,
+    /// The function's state as the poll read it, for the pre-flight.
+    status: FunctionStatus,
+    /// The CodeDeploy read of the selected alias; `Unknown` until the
+    /// runner returns it.
+    codedeploy: DeploymentCheck,
+    /// True when no runner can read CodeDeploy, as for an offline snapshot.
+    offline: bool,
 }
 
 /// Picks the alias to roll back: a weighted one (the one with an alarm
@@ -232,6 +244,7 @@ impl RollbackWizard {
                 Some("tags not read yet, so the function counts as env=prod".to_string()),
             ),
         };
+        let offline = !settings.has_runner;
         let blocked = blocked.or_else(|| settings.read_only.clone());
         let mut choices: Vec<String> = entry
             .versions
@@ -282,6 +295,9 @@ impl RollbackWizard {
             rollouts: unfinished,
             records,
             outbox: None,
+            status: FunctionStatus::from_function(&entry.function),
+            codedeploy: DeploymentCheck::Unknown(messages::deploy::CODEDEPLOY_NOT_READ.to_string()),
+            offline,
         };
         wizard.select_alias(entry);
         wizard
@@ -338,23 +354,37 @@ impl RollbackWizard {
             .suggestion
             .as_ref()
             .map(|suggestion| suggestion.version.clone());
-        self.refresh_findings(entry);
+
+        // The poll does not read CodeDeploy, so the runner reads it for this
+        // alias.
+        self.codedeploy =
+            DeploymentCheck::Unknown(messages::deploy::CODEDEPLOY_NOT_READ.to_string());
+        if !self.offline {
+            self.outbox = Some(RunRequest::CheckDeployment {
+                key: AliasKey::new(&self.key.name, &alias.name),
+            });
+        }
+        self.refresh_findings();
     }
 
-    /// Runs the pre-flight on what the cockpit has already read. The cockpit
-    /// does not read CodeDeploy, so that check is left to the operator.
-    fn refresh_findings(&mut self, entry: &FunctionEntry) {
+    /// Runs the pre-flight on what the cockpit has read: the poll's function
+    /// state and alias, and the runner's CodeDeploy read.
+    fn refresh_findings(&mut self) {
         let (Some(alias), Some(target)) = (self.alias().cloned(), self.target.clone()) else {
-            self.findings.clear();
+            // Without a target only the CodeDeploy check applies, and an
+            // owning deployment is worth knowing before choosing one.
+            self.findings = if self.alias().is_some() {
+                preflight::check_codedeploy(&self.codedeploy)
+            } else {
+                Vec::new()
+            };
             return;
         };
         let input = RollbackInput {
-            function: FunctionStatus::from_function(&entry.function),
+            function: self.status.clone(),
             alias,
             target,
-            codedeploy: DeploymentCheck::Unknown(
-                "the cockpit does not read CodeDeploy; `anshin rollback` does".to_string(),
-            ),
+            codedeploy: self.codedeploy.clone(),
             provisioned: None,
         };
         self.findings = preflight::run_rollback(&input);
@@ -387,7 +417,9 @@ impl RollbackWizard {
                     preflight::Level::Reject | preflight::Level::Wait
                 )
             })
-            .map(|finding| format!("pre-flight: {finding}"))
+            // The preview lists the finding itself, so the reason points
+            // to it instead of repeating it.
+            .map(|_| messages::WIZARD_PREFLIGHT_BLOCKS.to_string())
     }
 
     /// True while the confirmation takes typed text.
@@ -423,10 +455,12 @@ impl RollbackWizard {
                     self.notice = Some("choose a version with ← →".to_string());
                 }
             }
-            Step::Preview => match self.send_blocker() {
-                Some(reason) => self.notice = Some(format!("cannot send: {reason}")),
-                None => self.step = Step::Confirm,
-            },
+            // The preview already shows why it cannot be sent.
+            Step::Preview => {
+                if self.send_blocker().is_none() {
+                    self.step = Step::Confirm;
+                }
+            }
             Step::Confirm if self.production => {
                 if self.typed == self.key.name {
                     self.send(now);
@@ -495,7 +529,7 @@ impl RollbackWizard {
                     (Some(i), false) => (i + choices.len() - 1) % choices.len(),
                 };
                 self.target = Some(choices[next].clone());
-                self.refresh_findings(entry);
+                self.refresh_findings();
             }
             _ => {}
         }
@@ -541,6 +575,9 @@ impl RollbackWizard {
     /// Takes the runner's result of the write this wizard sent. Returns
     /// true when the event was this wizard's.
     pub fn on_runner_event(&mut self, event: &RunnerEvent, now: DateTime<Utc>) -> bool {
+        if let RunnerEvent::DeploymentChecked { key, check } = event {
+            return self.on_deployment_checked(key, check);
+        }
         let RunnerEvent::AliasWritten { key, result } = event else {
             return false;
         };
@@ -561,6 +598,20 @@ impl RollbackWizard {
                 self.step = Step::Failed;
             }
         }
+        true
+    }
+
+    /// Takes the CodeDeploy read of the selected alias. A read of an alias
+    /// the operator has since left is dropped, because selecting an alias
+    /// requests a new read.
+    fn on_deployment_checked(&mut self, key: &AliasKey, check: &DeploymentCheck) -> bool {
+        let current = key.function == self.key.name
+            && self.alias().is_some_and(|alias| alias.name == key.alias);
+        if !current {
+            return key.function == self.key.name;
+        }
+        self.codedeploy = check.clone();
+        self.refresh_findings();
         true
     }
 
@@ -796,6 +847,8 @@ impl App {
                 .unwrap_or(WizardSettings::default().verify_minutes),
             thresholds: self.deploy.default_thresholds.clone(),
             read_only: None,
+            // Read-only mode keeps its runner, which reads but never writes.
+            has_runner: !self.is_offline() && matches!(self.deploy.writer, Writer::Available),
         };
         let evidence_end = self
             .fleet
