@@ -46,6 +46,22 @@ pub const RETRY_HINT: &str = "Press r to retry, or q to quit. Details are in the
 pub const METRICS_LOADING: &str = "Reading metrics…";
 pub const METRICS_OFFLINE: &str =
     "Metrics tab series are read live and are not part of a snapshot.";
+/// Overview values for settings left at Lambda's defaults.
+pub const NO_DEAD_LETTER_QUEUE: &str = "none";
+pub const DEFAULT_KMS_KEY: &str = "none (AWS managed key)";
+pub const DEFAULT_LOG_FORMAT: &str = "Text, the default";
+
+/// Names the log group Lambda uses when none is configured.
+pub fn default_log_group(function: &str) -> String {
+    format!("/aws/lambda/{function} (default)")
+}
+
+/// Summary of a metric row whose series has no data point in the range.
+/// The version columns leave about 32 characters for it.
+pub const METRIC_NO_POINTS: &str = "no data points in range";
+/// Summary of an empty Throttles row. Unlike an empty Invocations row, it
+/// is the usual case for a function that was not throttled.
+pub const THROTTLES_NO_POINTS: &str = "no data (usual when none)";
 pub const METRICS_NO_DATA: &str = "No data points in this range: the function was not invoked, or its metrics are missing. No data is not zero.";
 pub const METRICS_PARTIAL: &str =
     "PARTIAL DATA: CloudWatch returned only part of these series (StatusCode PartialData)";

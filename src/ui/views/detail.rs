@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::model::{Collected, FunctionEntry, FunctionKey, Source, SourceState, VersionMetrics};
 use crate::ui::app::{App, DetailTab};
 use crate::ui::format::{self, NO_DATA};
+use crate::ui::messages;
 use crate::ui::rows::{FleetRow, RECENT_MINUTES};
 
 fn field<'a>(app: &App, name: &str, value: String) -> Line<'a> {
@@ -126,21 +127,31 @@ fn configuration(app: &App, entry: &FunctionEntry, lines: &mut Vec<Line<'_>>) {
     if !f.layers.is_empty() {
         lines.push(field(app, "Layers", f.layers.join(", ")));
     }
+    // Absent fields here are Lambda's defaults, not missing data, so they
+    // are named rather than shown as "–".
     lines.push(field(
         app,
         "Dead-letter queue",
-        opt(f.dead_letter_target.as_deref()),
+        f.dead_letter_target
+            .clone()
+            .unwrap_or_else(|| messages::NO_DEAD_LETTER_QUEUE.to_string()),
     ));
-    lines.push(field(app, "KMS key", opt(f.kms_key_arn.as_deref())));
     lines.push(field(
         app,
-        "Logs",
-        format!(
-            "{} ({})",
-            opt(f.log_group.as_deref()),
-            opt(f.log_format.as_deref())
-        ),
+        "KMS key",
+        f.kms_key_arn
+            .clone()
+            .unwrap_or_else(|| messages::DEFAULT_KMS_KEY.to_string()),
     ));
+    let log_group = f
+        .log_group
+        .clone()
+        .unwrap_or_else(|| messages::default_log_group(&f.name));
+    let log_format = f
+        .log_format
+        .as_deref()
+        .unwrap_or(messages::DEFAULT_LOG_FORMAT);
+    lines.push(field(app, "Logs", format!("{log_group} ({log_format})")));
     lines.push(field(
         app,
         "Last modified",

@@ -228,7 +228,11 @@ fn scope_lines(
         "throttles",
         &spark(&s.throttles),
         width,
-        format!("sum {}", format::count(s.throttles.sum())),
+        summary_or(
+            &s.throttles,
+            format!("sum {}", format::count(s.throttles.sum())),
+            messages::THROTTLES_NO_POINTS,
+        ),
     ));
 
     // Duration Sum over Invocations weights each period by its traffic,
@@ -266,9 +270,23 @@ fn scope_lines(
         "concurrency",
         &spark(&s.concurrency_max),
         width,
-        format!("max {}", format::count(s.concurrency_max.max())),
+        summary_or(
+            &s.concurrency_max,
+            format!("max {}", format::count(s.concurrency_max.max())),
+            messages::METRIC_NO_POINTS,
+        ),
     ));
     lines
+}
+
+/// Returns `summary`, or `empty` when `series` has no data point, so that
+/// an empty row gives its reason instead of a bare "–".
+fn summary_or(series: &MetricSeries, summary: String, empty: &str) -> String {
+    if series.points.is_empty() {
+        empty.to_string()
+    } else {
+        summary
+    }
 }
 
 /// The executed versions of one weighted alias as version metrics, for the
