@@ -78,6 +78,9 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
 
     match &cli.command {
         Some(Command::Open { file }) => {
+            if let Some(code) = reject_poll_flags(&cli, "`anshin open`") {
+                return Ok(code);
+            }
             let fleet = snapshot::read(file)?;
             if !std::io::stdout().is_terminal() {
                 return print_plain(&fleet);
@@ -98,6 +101,11 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             output,
             snapshot: from_snapshot,
         }) => {
+            if from_snapshot.is_some()
+                && let Some(code) = reject_poll_flags(&cli, "`anshin report --snapshot`")
+            {
+                return Ok(code);
+            }
             if let Some(path) = output {
                 check_output_dir(path)?;
             }
@@ -266,6 +274,29 @@ fn cockpit_runner(
         state_dir,
         read_only,
     }))
+}
+
+/// Exit status of a usage error, as clap uses for its own.
+const USAGE_EXIT_STATUS: u8 = 2;
+
+/// Rejects `--region` and `--lambda-rps` for a command that reads a
+/// snapshot file instead of AWS, since they would be silently ignored.
+/// The flags that also come from the environment (`--profile`,
+/// `--endpoint-url`) are left alone, because a shell set up for AWS
+/// passes them to every command. Returns the exit status when rejected.
+fn reject_poll_flags(cli: &Cli, command: &str) -> Option<ExitCode> {
+    let flag = if !cli.aws.regions.is_empty() {
+        "--region"
+    } else if cli.aws.lambda_rps.is_some() {
+        "--lambda-rps"
+    } else {
+        return None;
+    };
+    eprintln!(
+        "error: {flag} has no effect on {command}, which reads only the snapshot file; \
+         remove {flag}, or poll AWS with `anshin snapshot` first"
+    );
+    Some(ExitCode::from(USAGE_EXIT_STATUS))
 }
 
 /// Exit status of `anshin report --fail-on` when a failure reaches the

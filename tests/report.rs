@@ -223,6 +223,34 @@ fn snapshot_missing_region_is_rejected() {
 }
 
 #[test]
+fn poll_flags_rejected_on_snapshot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("fleet.json");
+    anshin::snapshot::write(&fleet_with_open_url(), &snapshot).expect("snapshot written");
+    let snapshot = snapshot.to_str().expect("UTF-8 path");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["report", "--snapshot", snapshot, "--region", "eu-west-1"],
+            "--region",
+        ),
+        (&["open", snapshot, "--region", "eu-west-1"], "--region"),
+        (&["open", snapshot, "--lambda-rps", "3"], "--lambda-rps"),
+    ];
+
+    for (args, flag) in cases {
+        let output = anshin(dir.path(), args);
+
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        assert!(output.stdout.is_empty(), "{args:?} prints nothing");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("{flag} has no effect")),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn baseline_file_through_binary() {
     let dir = tempfile::tempdir().expect("temp dir");
     let before = dir.path().join("before.json");
