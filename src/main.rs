@@ -83,7 +83,7 @@ async fn dispatch(cli: Cli, config: Config) -> Result<ExitCode> {
             }
             let fleet = snapshot::read(file)?;
             if !std::io::stdout().is_terminal() {
-                return print_plain(&fleet);
+                return print_plain_from(&fleet, Some(file.as_path()));
             }
             let app = App::new(
                 fleet,
@@ -367,6 +367,12 @@ fn write_report(
 /// be read, so a cron job notices. A reader that closed the pipe early (as
 /// `| head` does) is not an error.
 fn print_plain(fleet: &Fleet) -> Result<ExitCode> {
+    print_plain_from(fleet, None)
+}
+
+/// Prints the plain table as [`print_plain`] does. With `snapshot`, a missing
+/// function list is reported as a gap in that file, not as a failed call.
+fn print_plain_from(fleet: &Fleet, snapshot: Option<&Path>) -> Result<ExitCode> {
     let written = plain::write_fleet(
         fleet,
         &mut std::io::stdout().lock(),
@@ -379,8 +385,14 @@ fn print_plain(fleet: &Fleet) -> Result<ExitCode> {
         other => other?,
     }
     let failed = snapshot::failed_regions(fleet);
-    if !failed.is_empty() {
-        bail!("the function list failed in {}", failed.join(", "));
+    match (failed.is_empty(), snapshot) {
+        (true, _) => {}
+        (false, Some(path)) => bail!(
+            "{} has no function list for {}",
+            path.display(),
+            failed.join(", ")
+        ),
+        (false, None) => bail!("the function list failed in {}", failed.join(", ")),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -835,6 +835,106 @@ fn case21_errors_without_invocations_unknown() {
     assert!(verdict.is_unknown(), "{verdict:?}");
 }
 
+/// Daily metrics as the checklist reads them: Invocations and Errors per
+/// day from CloudWatch, timeouts per day from REPORT log lines.
+fn daily_input_verdict(id: &str, metrics: DailyMetrics) -> Verdict {
+    let function = function("daily-fn", "123456789012");
+    let resources = FunctionResources {
+        daily_metrics: Collected::Loaded(metrics),
+        ..FunctionResources::default()
+    };
+    let account = AccountResources::default();
+    let input = CheckInput::new(&function, &resources, &account, check_day());
+    evaluate(id, &input, &ChecksConfig::default())
+}
+
+fn days_ago(days: i64, value: f64) -> (DateTime<Utc>, f64) {
+    (check_day() - chrono::Duration::days(days), value)
+}
+
+#[test]
+fn cost002_unknown_names_missing_lines() {
+    // A week of Invocations, but REPORT lines only from today: the log read
+    // starts at midnight UTC yesterday, and yesterday had none.
+    let invocations = MetricSeries::from_pairs((0..7).map(|day| days_ago(day, 100.0)));
+    let metrics = DailyMetrics {
+        invocations: invocations.clone(),
+        errors: MetricSeries::default(),
+        timeouts: Some(MetricSeries::from_pairs([days_ago(0, 3.0)])),
+    };
+    let verdict = daily_input_verdict("COST-002", metrics.clone());
+    assert_eq!(
+        verdict.summary,
+        "no data: REPORT log lines for a whole UTC day (yesterday): the log group has none"
+    );
+    assert!(
+        matches!(
+            verdict.status,
+            Status::Unknown(UnknownReason::InsufficientData { .. })
+        ),
+        "{verdict:?}"
+    );
+    // COST-001 reads a week of CloudWatch metrics and keeps its own reason.
+    let verdict = daily_input_verdict("COST-001", metrics);
+    assert_eq!(
+        verdict.summary,
+        "no data: daily Invocations and Errors of the last 7 days"
+    );
+
+    // Timeouts counted yesterday, but no Invocations that day.
+    let verdict = daily_input_verdict(
+        "COST-002",
+        DailyMetrics {
+            invocations: MetricSeries::from_pairs([days_ago(3, 100.0)]),
+            errors: MetricSeries::default(),
+            timeouts: Some(MetricSeries::from_pairs([days_ago(1, 0.0)])),
+        },
+    );
+    assert_eq!(
+        verdict.summary,
+        "no data: daily Invocations for the UTC days of the REPORT log lines"
+    );
+}
+
+#[test]
+fn daily_rate_pass_counts_days() {
+    let invocations = MetricSeries::from_pairs((1..7).map(|day| days_ago(day, 100.0)));
+    // Timeouts only for yesterday, the one whole day of the log read.
+    let verdict = daily_input_verdict(
+        "COST-002",
+        DailyMetrics {
+            invocations: invocations.clone(),
+            errors: MetricSeries::default(),
+            timeouts: Some(MetricSeries::from_pairs([days_ago(1, 4.0)])),
+        },
+    );
+    assert_eq!(verdict.status, Status::Pass, "{verdict:?}");
+    assert_eq!(
+        verdict.summary,
+        "2026-12-03, the only day with data, had at most 10 % timeouts"
+    );
+    assert_eq!(evidence(&verdict, "days_with_data"), Some("1"));
+    assert_eq!(evidence(&verdict, "worst_day"), Some("2026-12-03"));
+    assert_eq!(evidence(&verdict, "timeouts"), Some("4"));
+    assert_eq!(evidence(&verdict, "rate_percent"), Some("4.0"));
+
+    let verdict = daily_input_verdict(
+        "COST-001",
+        DailyMetrics {
+            invocations,
+            errors: MetricSeries::from_pairs((1..7).map(|day| days_ago(day, day as f64))),
+            timeouts: None,
+        },
+    );
+    assert_eq!(verdict.status, Status::Pass, "{verdict:?}");
+    assert_eq!(
+        verdict.summary,
+        "none of the 6 days with data had more than 10 % errors"
+    );
+    assert_eq!(evidence(&verdict, "days_with_data"), Some("6"));
+    assert_eq!(evidence(&verdict, "worst_day"), Some("2026-11-28"));
+}
+
 // Case 23: Inspector findings of both kinds on one function.
 
 fn case23_findings() -> Vec<InspectorFinding> {

@@ -223,6 +223,32 @@ fn snapshot_missing_region_is_rejected() {
 }
 
 #[test]
+fn open_piped_names_snapshot_gap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("fleet.json");
+    let mut fleet = fleet_with_open_url();
+    fleet.regions.push("eu-west-1".to_string());
+    anshin::snapshot::write(&fleet, &snapshot).expect("snapshot written");
+    let snapshot = snapshot.to_str().expect("UTF-8 path");
+
+    // Output captured by the test is a pipe, so `open` prints the table.
+    let output = anshin(dir.path(), &["open", snapshot]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("orders-api"),
+        "the table is printed: {stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("{snapshot} has no function list for eu-west-1")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("function list failed"), "{stderr}");
+}
+
+#[test]
 fn poll_flags_rejected_on_snapshot() {
     let dir = tempfile::tempdir().expect("temp dir");
     let snapshot = dir.path().join("fleet.json");

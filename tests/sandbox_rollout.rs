@@ -227,6 +227,33 @@ async fn failing_canary_rolls_back() {
                 .is_some_and(|reason| reason.starts_with("rollback:")),
             "{log}"
         );
+
+        // Shifting to version 13 again warns that the guard just took it
+        // off. --read-only sends nothing; the run is stopped once the
+        // pre-flight has printed, since it may wait for the alarm.
+        let again = run_anshin(
+            dirs.path(),
+            &[
+                "shift",
+                "orders-api",
+                "--alias",
+                "live",
+                "--to",
+                "13",
+                "--strategy",
+                "AllAtOnce",
+                "--read-only",
+                "--yes",
+            ],
+            Duration::from_secs(60),
+        );
+        let stderr = String::from_utf8_lossy(&again.stderr);
+        assert!(
+            stderr.contains("version 13 was taken off this alias"),
+            "stderr:\n{stderr}"
+        );
+        let alias = read_alias(&clients, "orders-api").await;
+        assert!(alias.routing.is_empty(), "read-only sent nothing");
     })
     .await;
 }

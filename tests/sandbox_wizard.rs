@@ -154,7 +154,7 @@ async fn open_wizard(app: &mut App, runner: &mut Runner) {
     press(app, KeyCode::Char('b'));
     let event = round_trip(app, runner).await;
     assert!(
-        matches!(&event, RunnerEvent::DeploymentChecked { .. }),
+        matches!(&event, RunnerEvent::PreflightRead { .. }),
         "{event:?}"
     );
 }

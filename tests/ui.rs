@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use anshin::model::{Collected, FunctionUrlConfig, RegionResources, ResourcePolicy};
 use anshin::ui::app::{App, DetailTab, Mode, View};
+use anshin::ui::messages;
 use anshin::ui::rows::Column;
 use anshin::ui::theme::Theme;
 use anshin::ui::views;
@@ -246,6 +247,56 @@ fn tag_filter_and_clear() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.rows().len(), 6);
     assert!(app.filter_text.is_empty());
+}
+
+#[test]
+fn ctrl_u_erases_typed_filter() {
+    let mut app = live(populated_fleet());
+    type_text(&mut app, "/zzz");
+    assert!(app.rows().is_empty());
+    assert!(screen_text(&draw(&app, 120, 24)).contains("Ctrl-U erases"));
+
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    assert!(app.filter_text.is_empty());
+    assert!(app.filtering, "the prompt stays open for new text");
+    assert_eq!(app.rows().len(), 6);
+    assert!(app.selected.is_some(), "a row is selected again");
+
+    // Typing goes on into the erased prompt.
+    type_text(&mut app, "orders");
+    assert_eq!(app.filter_text, "orders");
+    assert!(!app.should_quit);
+
+    // Outside the prompt Ctrl-U leaves a kept filter alone.
+    press(&mut app, KeyCode::Enter);
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    assert_eq!(app.filter_text, "orders");
+}
+
+#[test]
+fn header_marks_read_only_mode() {
+    let mut app = live(populated_fleet());
+    assert!(!screen_text(&draw(&app, 80, 24)).contains(messages::READ_ONLY_BADGE));
+
+    app.deploy.read_only = true;
+    let terminal = draw(&app, 80, 24);
+    let screen = screen_text(&terminal);
+    assert!(screen.contains(" READ-ONLY  data 0s ago"), "{screen}");
+    insta::assert_snapshot!("read_only_80x24", terminal.backend());
+
+    // The offline badge already marks read-only, so no second badge.
+    let mut offline = App::new(
+        populated_fleet(),
+        Mode::Offline {
+            path: "fleet.json".into(),
+        },
+        Theme::default(),
+        now(),
+    );
+    offline.deploy.read_only = true;
+    let screen = screen_text(&draw(&offline, 160, 48));
+    assert!(screen.contains(messages::OFFLINE_BADGE), "{screen}");
+    assert!(!screen.contains(messages::READ_ONLY_BADGE), "{screen}");
 }
 
 #[test]

@@ -198,7 +198,44 @@ fn metrics_tab_without_data() {
     assert!(text.contains("No data points in this range"), "{text}");
     assert!(!text.contains("sum 0"), "{text}");
     assert!(!text.contains("0%"), "{text}");
+    // Every row gives a reason, not a bare dash: five rows in each of the
+    // four scopes (throttles has its own wording).
+    for bare in ["sum –", "rate –", "avg –", "max –"] {
+        assert!(!text.contains(bare), "{bare}: {text}");
+    }
+    assert_eq!(
+        text.matches(messages::METRIC_NO_POINTS).count(),
+        20,
+        "{text}"
+    );
+    assert_eq!(
+        text.matches(messages::THROTTLES_NO_POINTS).count(),
+        4,
+        "{text}"
+    );
     insta::assert_snapshot!("metrics_tab_no_data", text);
+}
+
+#[test]
+fn metrics_tab_empty_rows_beside_data() {
+    // Errors and p99 were read but have no data point, unlike the others.
+    let mut metrics = drill_metrics();
+    metrics.scopes[0].series.errors = MetricSeries::default();
+    metrics.scopes[0].p99_ms = Collected::Loaded(MetricSeries::default());
+    let text = screen(&metrics_tab(metrics), 160, 48);
+    let row = |label: &str| {
+        text.lines()
+            .find(|line| line.contains(&format!("  {label} ")))
+            .unwrap_or_else(|| panic!("no {label} row: {text}"))
+            .to_string()
+    };
+    assert!(row("errors").contains(messages::METRIC_NO_POINTS), "{text}");
+    assert!(
+        row("duration p99").contains(messages::METRIC_NO_POINTS),
+        "{text}"
+    );
+    assert!(row("invocations").contains("sum 17k"), "{text}");
+    assert!(row("duration").contains("avg 120ms  max 806ms"), "{text}");
 }
 
 #[test]

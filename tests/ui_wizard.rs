@@ -7,6 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
+use anshin::aws::{AwsError, ErrorKind};
 use anshin::model::{Alias, FunctionKey, FunctionMetrics, MetricSeries, RoutingWeight};
 use anshin::rollout::executor::{AliasSnapshot, AuditIdentity, AuditLog, AuditRecord};
 use anshin::rollout::preflight::DeploymentCheck;
@@ -73,20 +74,29 @@ fn set_env(app: &mut App, env: &str) {
     }
 }
 
-/// Opens the wizard with `b` and completes its CodeDeploy read as the
-/// runner would, with `check` for orders-api's `live` alias.
-fn open_wizard_with(app: &mut App, check: DeploymentCheck) {
+/// Opens the wizard with `b` and completes its pre-flight reads as the
+/// runner would, for orders-api's `live` alias.
+fn open_wizard_with(
+    app: &mut App,
+    codedeploy: DeploymentCheck,
+    provisioned: Result<Vec<(String, u32)>, AwsError>,
+) {
     press(app, KeyCode::Char('b'));
     let request = app.take_wizard_request();
-    let Some(RunRequest::CheckDeployment { key }) = request else {
-        panic!("the wizard reads CodeDeploy first, got {request:?}");
+    let Some(RunRequest::ReadPreflight { key }) = request else {
+        panic!("the wizard reads its pre-flight first, got {request:?}");
     };
-    app.apply_runner_event(RunnerEvent::DeploymentChecked { key, check });
+    app.apply_runner_event(RunnerEvent::PreflightRead {
+        key,
+        codedeploy,
+        provisioned,
+    });
 }
 
-/// Opens the wizard on an alias that no CodeDeploy deployment owns.
+/// Opens the wizard on an alias that no CodeDeploy deployment owns, on a
+/// function without provisioned concurrency.
 fn open_wizard(app: &mut App) {
-    open_wizard_with(app, DeploymentCheck::Known(false));
+    open_wizard_with(app, DeploymentCheck::Known(false), Ok(Vec::new()));
 }
 
 fn step(app: &App) -> Option<Step> {
@@ -517,7 +527,11 @@ fn codedeploy_owner_blocks_send() {
     let mut app = cockpit(dir.path().to_path_buf());
     set_env(&mut app, "staging");
     let owner = "d-4Z8YC3PQB (InProgress, application shop-orders / group orders-api-live)";
-    open_wizard_with(&mut app, DeploymentCheck::Owned(vec![owner.to_string()]));
+    open_wizard_with(
+        &mut app,
+        DeploymentCheck::Owned(vec![owner.to_string()]),
+        Ok(Vec::new()),
+    );
 
     for _ in 0..3 {
         press(&mut app, KeyCode::Enter);
@@ -544,4 +558,100 @@ fn codedeploy_unread_is_shown() {
     assert_eq!(step(&app), Some(Step::Preview));
     let screen = draw(&app);
     assert!(screen.contains("CodeDeploy not read yet"), "{screen}");
+}
+
+#[test]
+fn provisioned_unread_warns_in_preview() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = cockpit(dir.path().to_path_buf());
+    let unsupported = AwsError {
+        kind: ErrorKind::Unsupported,
+        action: "lambda:ListProvisionedConcurrencyConfigs".to_string(),
+        code: None,
+        message: None,
+        status: Some(404),
+        request_id: None,
+    };
+    open_wizard_with(&mut app, DeploymentCheck::Known(false), Err(unsupported));
+
+    for _ in 0..2 {
+        press(&mut app, KeyCode::Enter);
+    }
+
+    assert_eq!(step(&app), Some(Step::Preview));
+    let screen = draw(&app);
+    assert!(
+        screen.contains("provisioned concurrency was not checked"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn codedeploy_owner_shown_in_evidence() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = cockpit(dir.path().to_path_buf());
+    let owner = "d-4Z8YC3PQB (InProgress, application shop-orders / group orders-api-live)";
+
+    open_wizard_with(
+        &mut app,
+        DeploymentCheck::Owned(vec![owner.to_string()]),
+        Ok(Vec::new()),
+    );
+
+    assert_eq!(step(&app), Some(Step::Evidence));
+    let screen = draw(&app);
+    assert!(screen.contains("CodeDeploy"), "{screen}");
+    assert!(screen.contains("d-4Z8YC3PQB"), "{screen}");
+}
+
+#[test]
+fn other_wizard_keeps_verification() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = cockpit(dir.path().to_path_buf());
+    sent_and_written(&mut app);
+    press(&mut app, KeyCode::Esc);
+    let cart = FunctionKey {
+        region: REGION.to_string(),
+        name: "cart-api".to_string(),
+    };
+    app.selected = Some(cart.clone());
+
+    // A wizard on cart-api, cancelled before sending.
+    press(&mut app, KeyCode::Char('b'));
+    assert_eq!(
+        app.rollback.wizard.as_ref().map(|w| w.key.clone()),
+        Some(cart)
+    );
+    let screen = draw(&app);
+    assert!(
+        screen.contains("rollback orders-api:live → v12: watching"),
+        "the footer keeps the verification while the other wizard is open: {screen}"
+    );
+    press(&mut app, KeyCode::Esc);
+
+    let screen = draw(&app);
+    assert!(
+        screen.contains("rollback orders-api:live → v12: watching"),
+        "{screen}"
+    );
+    app.selected = Some(orders_key());
+    press(&mut app, KeyCode::Char('b'));
+    assert!(app.wizard_open());
+    assert_eq!(step(&app), Some(Step::Verifying));
+}
+
+#[test]
+fn written_alias_updates_fleet() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = cockpit(dir.path().to_path_buf());
+
+    sent_and_written(&mut app);
+
+    let entry = app.fleet.entry(&orders_key()).expect("orders-api entry");
+    let live = entry
+        .aliases
+        .as_ref()
+        .and_then(|aliases| aliases.iter().find(|alias| alias.name == "live"))
+        .expect("live alias");
+    assert_eq!(live, &rolled_back());
 }

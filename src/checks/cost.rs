@@ -95,32 +95,33 @@ fn daily_sums(series: &MetricSeries, since: NaiveDate) -> BTreeMap<NaiveDate, f6
 }
 
 /// The worst day of the window, by the share of invocations counted in
-/// `part`. Days without invocations, or without a datapoint of `part`, have
-/// no rate; a window without any rate has insufficient data. Today is left
-/// out: a day that has only begun has a handful of invocations, and one
-/// early failure of a nightly job would read as a 50 % error day.
+/// `part`, with the number of days that have a rate. Days without
+/// invocations, or without a datapoint of `part`, have no rate, and a
+/// window without any rate gives `None`. Today is left out: a day that has only
+/// begun has a handful of invocations, and one early failure of a nightly
+/// job would read as a 50 % error day.
 fn worst_day(
     part: &MetricSeries,
     invocations: &MetricSeries,
     input: &CheckInput,
-    metric_label: &str,
-) -> Result<(NaiveDate, f64, f64, usize), Verdict> {
+) -> Option<(NaiveDate, f64, f64, usize)> {
     let today = input.now.date_naive();
-    let since = (input.now - Duration::days(WINDOW_DAYS)).date_naive();
-    let parts = daily_sums(part, since);
-    let mut rates: Vec<(NaiveDate, f64, f64)> = daily_sums(invocations, since)
+    let parts = daily_sums(part, window_start(input));
+    let mut rates: Vec<(NaiveDate, f64, f64)> = daily_sums(invocations, window_start(input))
         .into_iter()
         .filter(|(day, count)| *count > 0.0 && *day < today)
         .filter_map(|(day, count)| parts.get(&day).map(|part| (day, *part, count)))
         .collect();
     let days = rates.len();
     rates.sort_by(|a, b| (a.1 / a.2).total_cmp(&(b.1 / b.2)));
-    match rates.pop() {
-        Some((day, part, count)) => Ok((day, part, count, days)),
-        None => Err(Verdict::insufficient(&format!(
-            "daily Invocations and {metric_label} of the last {WINDOW_DAYS} days"
-        ))),
-    }
+    rates
+        .pop()
+        .map(|(day, part, count)| (day, part, count, days))
+}
+
+/// The first UTC day of the daily-rate window.
+fn window_start(input: &CheckInput) -> NaiveDate {
+    (input.now - Duration::days(WINDOW_DAYS)).date_naive()
 }
 
 fn rate_verdict(worst: (NaiveDate, f64, f64, usize), metric_label: &str) -> Verdict {
@@ -131,9 +132,13 @@ fn rate_verdict(worst: (NaiveDate, f64, f64, usize), metric_label: &str) -> Verd
             "{:.1} % of invocations on {day} were {metric_label}",
             rate * 100.0
         ))
+    } else if days == 1 {
+        Verdict::pass(format!(
+            "{day}, the only day with data, had at most 10 % {metric_label}"
+        ))
     } else {
         Verdict::pass(format!(
-            "no day of the last week had more than 10 % {metric_label}"
+            "none of the {days} days with data had more than 10 % {metric_label}"
         ))
     };
     verdict
@@ -146,7 +151,11 @@ fn rate_verdict(worst: (NaiveDate, f64, f64, usize), metric_label: &str) -> Verd
 
 fn daily_error_rate(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
     let daily = require(&input.resources.daily_metrics, "daily metrics")?;
-    let worst = worst_day(&daily.errors, &daily.invocations, input, "Errors")?;
+    let worst = worst_day(&daily.errors, &daily.invocations, input).ok_or_else(|| {
+        Verdict::insufficient(&format!(
+            "daily Invocations and Errors of the last {WINDOW_DAYS} days"
+        ))
+    })?;
     Ok(rate_verdict(worst, "errors"))
 }
 
@@ -163,7 +172,19 @@ fn daily_timeout_rate(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
         }
         return Err(Verdict::missing("daily count of timed-out invocations"));
     };
-    let worst = worst_day(timeouts, &daily.invocations, input, "timeouts")?;
+    let worst = worst_day(timeouts, &daily.invocations, input).ok_or_else(|| {
+        // The log read starts at midnight UTC yesterday, so a timeout count
+        // exists only for days that had a REPORT line since then.
+        let today = input.now.date_naive();
+        let report_days = daily_sums(timeouts, window_start(input));
+        if report_days.keys().any(|day| *day < today) {
+            Verdict::insufficient("daily Invocations for the UTC days of the REPORT log lines")
+        } else {
+            Verdict::insufficient(
+                "REPORT log lines for a whole UTC day (yesterday): the log group has none",
+            )
+        }
+    })?;
     Ok(rate_verdict(worst, "timeouts"))
 }
 

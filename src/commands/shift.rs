@@ -13,6 +13,7 @@ use crate::aws;
 use crate::model::Alias;
 use crate::rollout::executor::{Executor, RunEnd, StateStore};
 use crate::rollout::preflight::{self, Level, PreflightInput};
+use crate::rollout::runner;
 use crate::rollout::{Event, Outcome, Phase, Rollout, Strategy};
 
 /// The arguments of `anshin shift`.
@@ -107,6 +108,12 @@ async fn start(context: &WriteContext<'_>, args: &ShiftArgs, target: &str) -> Re
     if let Err(error) = &provisioned {
         findings.push(preflight::provisioned_concurrency_unread(error));
     }
+    findings.extend(runner::recent_removal_finding(
+        &context.state_dir,
+        &args.function,
+        &args.alias,
+        target,
+    ));
     for finding in &findings {
         eprintln!("pre-flight {:?}: {finding}", finding.level);
     }

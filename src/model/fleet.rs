@@ -183,6 +183,22 @@ impl Fleet {
         self.functions.get_mut(region)?.get_mut(name)
     }
 
+    /// Replaces one alias of a function with the alias an UpdateAlias
+    /// returned, so the fleet shows a write of this cockpit at once instead
+    /// of at the next poll. Unknown functions and aliases are left alone.
+    pub fn record_alias_write(&mut self, key: &FunctionKey, written: &Alias) {
+        let Some(entry) = self.entry_mut(&key.region, &key.name) else {
+            return;
+        };
+        if let Some(alias) = entry
+            .aliases
+            .as_mut()
+            .and_then(|aliases| aliases.iter_mut().find(|alias| alias.name == written.name))
+        {
+            *alias = written.clone();
+        }
+    }
+
     pub fn function_count(&self) -> usize {
         self.functions.values().map(BTreeMap::len).sum()
     }

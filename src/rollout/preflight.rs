@@ -36,6 +36,7 @@ pub enum Check {
     DeadLetterQueue,
     CodeDeploy,
     ProvisionedConcurrency,
+    RecentRemoval,
     AppSpec,
 }
 
@@ -564,6 +565,22 @@ fn alias_split_finding(
 
 /// Reports that provisioned concurrency could not be read, so the preview
 /// names the failed call instead of showing no effect.
+/// Warns that the shift brings back a version that a write took off the
+/// alias recently, as a default target is the newest version and that is
+/// often the one just rolled back.
+pub fn recently_removed(version: &str, record: &crate::rollout::executor::AuditRecord) -> Finding {
+    Finding::new(
+        Check::RecentRemoval,
+        Level::Warn,
+        format!(
+            "version {version} was taken off this alias at {} ({}); make sure its fault is \
+             fixed before shifting traffic to it again",
+            record.time.format("%Y-%m-%d %H:%M UTC"),
+            record.reason
+        ),
+    )
+}
+
 pub fn provisioned_concurrency_unread(error: &AwsError) -> Finding {
     Finding::new(
         Check::ProvisionedConcurrency,

@@ -84,10 +84,11 @@ pub enum RunRequest {
         rollout: Box<Rollout>,
         reason: String,
     },
-    /// Reads whether an active CodeDeploy deployment owns the alias, for
-    /// the guided rollback's pre-flight. Writes nothing; the result is
-    /// [`RunnerEvent::DeploymentChecked`].
-    CheckDeployment { key: AliasKey },
+    /// Reads what the guided rollback's pre-flight needs beyond the poll:
+    /// whether an active CodeDeploy deployment owns the alias, and the
+    /// function's provisioned concurrency. Writes nothing; the result is
+    /// [`RunnerEvent::PreflightRead`].
+    ReadPreflight { key: AliasKey },
     /// One conditional UpdateAlias that sends all traffic to `target`, for
     /// an alias without a rollout (the guided rollback).
     SetAlias {
@@ -175,10 +176,13 @@ pub enum RunnerEvent {
         key: AliasKey,
         result: Result<Box<Alias>, RunFailure>,
     },
-    /// The CodeDeploy read of a [`RunRequest::CheckDeployment`].
-    DeploymentChecked {
+    /// The reads of a [`RunRequest::ReadPreflight`].
+    PreflightRead {
         key: AliasKey,
-        check: DeploymentCheck,
+        codedeploy: DeploymentCheck,
+        /// Requested provisioned concurrency by qualifier (version number
+        /// or alias name).
+        provisioned: Result<Vec<(String, u32)>, aws::AwsError>,
     },
 }
 
@@ -190,7 +194,7 @@ impl RunnerEvent {
             | RunnerEvent::Progress { key, .. }
             | RunnerEvent::Finished { key, .. }
             | RunnerEvent::AliasWritten { key, .. }
-            | RunnerEvent::DeploymentChecked { key, .. } => key,
+            | RunnerEvent::PreflightRead { key, .. } => key,
         }
     }
 }
@@ -244,13 +248,25 @@ impl Runner {
             RunRequest::RollBack { rollout, reason } => {
                 self.spawn_run(*rollout, RunStart::RollBack(reason));
             }
-            RunRequest::CheckDeployment { key } => {
+            RunRequest::ReadPreflight { key } => {
                 self.tasks.spawn(async move {
-                    let check =
-                        aws::deployment_check(&context.clients, &key.function, &key.alias).await;
-                    let _ = sender
-                        .send(RunnerEvent::DeploymentChecked { key, check })
-                        .await;
+                    let clients = &context.clients;
+                    let codedeploy =
+                        aws::deployment_check(clients, &key.function, &key.alias).await;
+                    let provisioned = aws::list_provisioned_concurrency(clients, &key.function)
+                        .await
+                        .map(|configs| {
+                            configs
+                                .iter()
+                                .map(|config| (config.qualifier.clone(), config.requested))
+                                .collect()
+                        });
+                    let event = RunnerEvent::PreflightRead {
+                        key,
+                        codedeploy,
+                        provisioned,
+                    };
+                    let _ = sender.send(event).await;
                 });
             }
             RunRequest::SetAlias {
@@ -418,6 +434,12 @@ async fn prepare(
     if let Err(error) = &provisioned {
         findings.push(preflight::provisioned_concurrency_unread(error));
     }
+    findings.extend(recent_removal_finding(
+        &context.state_dir,
+        function,
+        &key.alias,
+        target,
+    ));
 
     let (production, production_note) =
         match aws::list_tags(clients, function, &unqualified_arn(&latest.function_arn)).await {
@@ -451,6 +473,26 @@ async fn prepare(
         production,
         production_note,
     })
+}
+
+/// Reads the audit log for a recent write that took `target` off the alias.
+/// An unreadable log is logged and gives no finding, since the pre-flight
+/// must not fail on it.
+pub fn recent_removal_finding(
+    state_dir: &Path,
+    function: &str,
+    alias: &str,
+    target: &str,
+) -> Option<Finding> {
+    let records = match AuditLog::new(state_dir).records() {
+        Ok(records) => records,
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the audit log for the shift pre-flight");
+            return None;
+        }
+    };
+    super::target::recent_removal(&records, function, alias, target, Utc::now())
+        .map(|record| preflight::recently_removed(target, record))
 }
 
 /// Strips a version or alias qualifier from a function ARN for ListTags,

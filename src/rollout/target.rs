@@ -59,6 +59,31 @@ fn routes_to(snapshot: &AliasSnapshot, version: &str) -> bool {
             .is_some_and(|weight| *weight > 0.0)
 }
 
+/// How far back a write that took a version off an alias counts as recent
+/// for the shift pre-flight.
+pub const RECENT_REMOVAL_HOURS: i64 = 24;
+
+/// Returns the newest succeeded write of `records`, within
+/// [`RECENT_REMOVAL_HOURS`] before `now`, that took `version` off
+/// `function:alias`: a rollback by hand, by the wizard or by the guard.
+pub fn recent_removal<'a>(
+    records: &'a [AuditRecord],
+    function: &str,
+    alias: &str,
+    version: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<&'a AuditRecord> {
+    let since = now - chrono::TimeDelta::hours(RECENT_REMOVAL_HOURS);
+    records.iter().rev().find(|record| {
+        record.function == function
+            && record.alias == alias
+            && record.outcome == "succeeded"
+            && record.time >= since
+            && routes_to(&record.before, version)
+            && !routes_to(&record.after, version)
+    })
+}
+
 /// The version of `snapshot` other than `current` that took the most
 /// traffic.
 fn stable_in(snapshot: &AliasSnapshot, current: &str) -> Option<String> {
@@ -137,7 +162,8 @@ pub fn suggest_target(
             source: TargetSource::Routing,
             reason: format!(
                 "primary version of the weighted alias, taking {:.0}% of traffic while \
-                 version {current} takes the rest; the audit log names no earlier write",
+                 version {current} takes the rest; no write in the audit log brought \
+                 version {current} in",
                 weight * 100.0
             ),
         });
@@ -261,5 +287,28 @@ mod tests {
     fn current_version_is_canary() {
         assert_eq!(current_version(&alias("12", Some(("13", 0.1))), None), "13");
         assert_eq!(current_version(&alias("12", None), None), "12");
+    }
+
+    #[test]
+    fn recent_removal_finds_rollback() {
+        let canary = alias("4", Some(("5", 0.1)));
+        let records = vec![
+            record(&alias("4", None), &canary, "succeeded"),
+            record(&canary, &alias("4", None), "succeeded"),
+        ];
+        let written = records[1].time;
+
+        let within = written + chrono::TimeDelta::hours(2);
+        let found = recent_removal(&records, "cart-api", "live", "5", within);
+        assert!(found.is_some_and(|record| record.time == written));
+
+        // Version 4 stayed on the alias, and a day later the write is old.
+        assert!(recent_removal(&records, "cart-api", "live", "4", within).is_none());
+        let later = written + chrono::TimeDelta::hours(RECENT_REMOVAL_HOURS + 1);
+        assert!(recent_removal(&records, "cart-api", "live", "5", later).is_none());
+        // Another alias, and a write that failed, do not count.
+        assert!(recent_removal(&records, "cart-api", "staging", "5", within).is_none());
+        let failed = vec![record(&canary, &alias("4", None), "failed")];
+        assert!(recent_removal(&failed, "cart-api", "live", "5", within).is_none());
     }
 }

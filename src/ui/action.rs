@@ -21,6 +21,9 @@ pub enum Action {
     ReverseSort,
     FilterInput(char),
     FilterBackspace,
+    /// Erases the typed filter and keeps the prompt open, as Ctrl-U does
+    /// in a shell.
+    FilterClear,
     FilterApply,
     FilterCancel,
     /// Opens the next tab of the function screen.

@@ -313,6 +313,13 @@ impl App {
                 self.filter_text.pop();
                 self.reconcile_selection();
             }
+            // Typed confirmations receive the same text actions, so Ctrl-U
+            // there must not erase the fleet filter behind them.
+            Action::FilterClear if self.filtering => {
+                self.filter_text.clear();
+                self.reconcile_selection();
+            }
+            Action::FilterClear => {}
             Action::FilterApply => self.filtering = false,
             Action::FilterCancel => {
                 self.filtering = false;

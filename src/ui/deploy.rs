@@ -820,7 +820,7 @@ impl App {
                 }
             }
             // The guided rollback shows its own result and pre-flight.
-            RunnerEvent::AliasWritten { .. } | RunnerEvent::DeploymentChecked { .. } => {}
+            RunnerEvent::AliasWritten { .. } | RunnerEvent::PreflightRead { .. } => {}
         }
     }
 }

@@ -760,7 +760,7 @@ pub const BINDINGS: &[Binding] = &[
 
 /// The action for `key` in `context`, or `None` for an unbound key.
 /// `filtering` is true while the filter prompt has the focus: then printable
-/// keys are text, and only Enter, Esc, Backspace and Ctrl-C act.
+/// keys are text, and only Enter, Esc, Backspace, Ctrl-U and Ctrl-C act.
 pub fn resolve(context: Context, filtering: bool, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
@@ -771,6 +771,7 @@ pub fn resolve(context: Context, filtering: bool, key: KeyEvent) -> Option<Actio
             (KeyCode::Enter, _) => Some(Action::FilterApply),
             (KeyCode::Esc, _) => Some(Action::FilterCancel),
             (KeyCode::Backspace, _) => Some(Action::FilterBackspace),
+            (KeyCode::Char('u'), CTRL) => Some(Action::FilterClear),
             (KeyCode::Char(ch), modifiers) if !modifiers.contains(CTRL) => {
                 Some(Action::FilterInput(ch))
             }

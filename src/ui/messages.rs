@@ -6,10 +6,11 @@ pub const REFRESH_REQUESTED: &str = "refresh requested";
 pub const REFRESH_PENDING: &str = "refresh already requested; wait a few seconds";
 pub const OFFLINE_REFRESH: &str = "offline snapshot: refresh is disabled";
 pub const OFFLINE_BADGE: &str = "OFFLINE snapshot, read-only";
+pub const READ_ONLY_BADGE: &str = "READ-ONLY";
 pub const NOT_AWS_BADGE: &str = "not AWS";
 pub const HELP_TITLE: &str = " Keys ";
 pub const FILTER_PROMPT: &str = "filter: ";
-pub const FILTER_HINT: &str = "  (Enter keeps, Esc clears; text or tag:key=value)";
+pub const FILTER_HINT: &str = "  (Enter keeps, Esc clears, Ctrl-U erases; text or tag:key=value)";
 pub const FOOTER_HINT: &str =
     "? help  / filter  s sort  w worst  Enter open  f failures  r refresh  q quit";
 pub const NO_TROUBLE: &str = "No function has errors or a failing canary in the window.";
@@ -131,6 +132,7 @@ pub mod deploy {
     pub const ABORT_HINT: &str = "a abort (rolls back)";
     pub const NO_VERDICT_YET: &str = "no guard verdict yet: the first window is not final";
     pub const CODEDEPLOY_NOT_READ: &str = "CodeDeploy not read yet";
+    pub const CODEDEPLOY_OFFLINE: &str = "not read from an offline snapshot";
 
     pub const PROMPT_TITLE: &str = " Unfinished rollout ";
     pub const PROMPT_HINT: &str = "r resume  b roll back  l leave as is";
@@ -187,6 +189,7 @@ pub const WIZARD_WAITING: &str = "  waiting for the result…";
 pub const WIZARD_HINT_EVIDENCE: &str = "Enter next  ← → alias  Esc cancel";
 pub const WIZARD_HINT_TARGET: &str = "Enter preview  ← → version  Backspace back  Esc cancel";
 pub const WIZARD_HINT_PREVIEW: &str = "Enter confirm  Backspace back  Esc cancel";
+pub const WIZARD_HINT_PREVIEW_BLOCKED: &str = "Backspace back  Esc cancel";
 pub const WIZARD_HINT_CONFIRM: &str = "y send  Backspace back  Esc cancel";
 pub const WIZARD_HINT_TYPED: &str = "type the function name, Enter send  Esc cancel";
 pub const WIZARD_HINT_SENT: &str = "Esc close (the footer keeps the verification)";

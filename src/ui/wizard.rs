@@ -15,6 +15,7 @@ use super::action::Action;
 use super::app::{App, View};
 use super::deploy::Writer;
 use super::messages;
+use crate::aws::AwsError;
 use crate::model::{Alias, Collected, FunctionEntry, FunctionKey, FunctionMetrics, VersionMetrics};
 use crate::rollout::executor::AuditRecord;
 use crate::rollout::guard::{analysis_window, window_final_at};
@@ -65,8 +66,8 @@ pub struct WizardSettings {
     pub thresholds: Thresholds,
     /// Reason writes are disabled (read-only mode); `None` when allowed.
     pub read_only: Option<String>,
-    /// True when a runner can read CodeDeploy for the pre-flight. An
-    /// offline or multi-region cockpit has none.
+    /// True when a runner can do the pre-flight reads (CodeDeploy and
+    /// provisioned concurrency). An offline or multi-region cockpit has none.
     pub has_runner: bool,
 }
 
@@ -173,7 +174,10 @@ pub struct RollbackWizard {
     /// The CodeDeploy read of the selected alias; `Unknown` until the
     /// runner returns it.
     codedeploy: DeploymentCheck,
-    /// True when no runner can read CodeDeploy, as for an offline snapshot.
+    /// The runner's read of provisioned concurrency; `None` until it
+    /// returns.
+    provisioned: Option<Result<Vec<(String, u32)>, AwsError>>,
+    /// True when no runner can do the pre-flight reads, as offline.
     offline: bool,
 }
 
@@ -297,6 +301,7 @@ impl RollbackWizard {
             outbox: None,
             status: FunctionStatus::from_function(&entry.function),
             codedeploy: DeploymentCheck::Unknown(messages::deploy::CODEDEPLOY_NOT_READ.to_string()),
+            provisioned: None,
             offline,
         };
         wizard.select_alias(entry);
@@ -305,6 +310,17 @@ impl RollbackWizard {
 
     pub fn alias(&self) -> Option<&Alias> {
         self.aliases.get(self.alias_index)
+    }
+
+    /// Replaces the wizard's copy of an alias with the one a write returned.
+    fn record_alias_write(&mut self, written: &Alias) {
+        if let Some(alias) = self
+            .aliases
+            .iter_mut()
+            .find(|alias| alias.name == written.name)
+        {
+            *alias = written.clone();
+        }
     }
 
     fn unfinished(&self) -> Option<&Rollout> {
@@ -355,12 +371,17 @@ impl RollbackWizard {
             .as_ref()
             .map(|suggestion| suggestion.version.clone());
 
-        // The poll does not read CodeDeploy, so the runner reads it for this
-        // alias.
-        self.codedeploy =
-            DeploymentCheck::Unknown(messages::deploy::CODEDEPLOY_NOT_READ.to_string());
+        // The poll reads neither CodeDeploy nor provisioned concurrency, so
+        // the runner reads them for this alias.
+        let unread = if self.offline {
+            messages::deploy::CODEDEPLOY_OFFLINE
+        } else {
+            messages::deploy::CODEDEPLOY_NOT_READ
+        };
+        self.codedeploy = DeploymentCheck::Unknown(unread.to_string());
+        self.provisioned = None;
         if !self.offline {
-            self.outbox = Some(RunRequest::CheckDeployment {
+            self.outbox = Some(RunRequest::ReadPreflight {
                 key: AliasKey::new(&self.key.name, &alias.name),
             });
         }
@@ -368,7 +389,7 @@ impl RollbackWizard {
     }
 
     /// Runs the pre-flight on what the cockpit has read: the poll's function
-    /// state and alias, and the runner's CodeDeploy read.
+    /// state and alias, and the runner's pre-flight reads.
     fn refresh_findings(&mut self) {
         let (Some(alias), Some(target)) = (self.alias().cloned(), self.target.clone()) else {
             // Without a target only the CodeDeploy check applies, and an
@@ -385,9 +406,16 @@ impl RollbackWizard {
             alias,
             target,
             codedeploy: self.codedeploy.clone(),
-            provisioned: None,
+            provisioned: self
+                .provisioned
+                .as_ref()
+                .and_then(|read| read.as_ref().ok().cloned()),
         };
         self.findings = preflight::run_rollback(&input);
+        if let Some(Err(error)) = &self.provisioned {
+            self.findings
+                .push(preflight::provisioned_concurrency_unread(error));
+        }
     }
 
     /// Returns the reason Enter cannot move past the preview, if any.
@@ -575,8 +603,13 @@ impl RollbackWizard {
     /// Takes the runner's result of the write this wizard sent. Returns
     /// true when the event was this wizard's.
     pub fn on_runner_event(&mut self, event: &RunnerEvent, now: DateTime<Utc>) -> bool {
-        if let RunnerEvent::DeploymentChecked { key, check } = event {
-            return self.on_deployment_checked(key, check);
+        if let RunnerEvent::PreflightRead {
+            key,
+            codedeploy,
+            provisioned,
+        } = event
+        {
+            return self.on_preflight_read(key, codedeploy, provisioned);
         }
         let RunnerEvent::AliasWritten { key, result } = event else {
             return false;
@@ -601,16 +634,22 @@ impl RollbackWizard {
         true
     }
 
-    /// Takes the CodeDeploy read of the selected alias. A read of an alias
-    /// the operator has since left is dropped, because selecting an alias
-    /// requests a new read.
-    fn on_deployment_checked(&mut self, key: &AliasKey, check: &DeploymentCheck) -> bool {
+    /// Takes the runner's pre-flight reads of the selected alias. A read of
+    /// an alias the operator has since left is dropped, because selecting
+    /// an alias requests a new read.
+    fn on_preflight_read(
+        &mut self,
+        key: &AliasKey,
+        codedeploy: &DeploymentCheck,
+        provisioned: &Result<Vec<(String, u32)>, AwsError>,
+    ) -> bool {
         let current = key.function == self.key.name
             && self.alias().is_some_and(|alias| alias.name == key.alias);
         if !current {
             return key.function == self.key.name;
         }
-        self.codedeploy = check.clone();
+        self.codedeploy = codedeploy.clone();
+        self.provisioned = Some(provisioned.clone());
         self.refresh_findings();
         true
     }
@@ -724,6 +763,10 @@ fn version_evidence(
 #[derive(Default)]
 pub struct RollbackState {
     pub wizard: Option<RollbackWizard>,
+    /// A sent rollback still under verification, set aside while the
+    /// operator opens the wizard on another function. It comes back when
+    /// that wizard closes without sending, or on `b` on its function.
+    pub watching: Option<RollbackWizard>,
     /// True when Esc closed the wizard after the write: the footer keeps
     /// showing the verification.
     pub hidden: bool,
@@ -766,6 +809,18 @@ impl App {
         if !wizard.on_runner_event(event, now) {
             return false;
         }
+        if let RunnerEvent::AliasWritten {
+            result: Ok(written),
+            ..
+        } = event
+        {
+            let key = wizard.key.clone();
+            self.fleet.record_alias_write(&key, written);
+            // The wizard's own copy of the routing is stale too.
+            if let Some(wizard) = self.rollback.wizard.as_mut() {
+                wizard.record_alias_write(written);
+            }
+        }
         self.refresh_verification();
         true
     }
@@ -773,21 +828,24 @@ impl App {
     /// Re-judges the verification; called on ticks and data events.
     pub fn refresh_verification(&mut self) {
         let now = self.now;
-        let Some(wizard) = self.rollback.wizard.as_mut() else {
-            return;
-        };
-        let metrics = self
-            .fleet
-            .entry(&wizard.key)
-            .and_then(|entry| entry.metrics.as_ref());
-        // The metrics are only as recent as their last poll: judging by the
-        // wall clock alone would count minutes not fetched yet as quiet.
-        let data_end = self
-            .fleet
-            .metrics_window
-            .get(&wizard.key.region)
-            .map_or(now, |window| window.end.min(now));
-        wizard.verify(metrics, data_end);
+        let fleet = &self.fleet;
+        let wizards = [
+            self.rollback.wizard.as_mut(),
+            self.rollback.watching.as_mut(),
+        ];
+        for wizard in wizards.into_iter().flatten() {
+            let metrics = fleet
+                .entry(&wizard.key)
+                .and_then(|entry| entry.metrics.as_ref());
+            // The metrics are only as recent as their last poll: judging by
+            // the wall clock alone would count minutes not fetched yet as
+            // quiet.
+            let data_end = fleet
+                .metrics_window
+                .get(&wizard.key.region)
+                .map_or(now, |window| window.end.min(now));
+            wizard.verify(metrics, data_end);
+        }
     }
 
     /// Returns the reason this cockpit cannot send the rollback, if any.
@@ -863,8 +921,31 @@ impl App {
             self.wizard_blocker(),
             evidence_end,
         );
+        // A rollback under verification is set aside, not dropped: its
+        // verdict is what the operator waits for.
+        if let Some(previous) = self.rollback.wizard.take()
+            && previous.step == Step::Verifying
+        {
+            self.rollback.watching = Some(previous);
+        }
         self.rollback.wizard = Some(wizard);
         self.rollback.hidden = false;
+    }
+
+    /// Closes the wizard on screen. A sent one stays for the footer; an
+    /// unsent one gives way to the rollback set aside for it, if any.
+    fn close_wizard(&mut self) {
+        let sent = self
+            .rollback
+            .wizard
+            .as_ref()
+            .is_some_and(RollbackWizard::is_sent);
+        if sent {
+            self.rollback.hidden = true;
+            return;
+        }
+        self.rollback.wizard = self.rollback.watching.take();
+        self.rollback.hidden = self.rollback.wizard.is_some();
     }
 
     /// Handles `action` for the rollback wizard. Returns false to let the
@@ -884,7 +965,19 @@ impl App {
                 wizard.step == Step::Executing
                     || (wizard.is_sent() && selected.as_ref() == Some(&wizard.key))
             });
+            let watched = self
+                .rollback
+                .watching
+                .as_ref()
+                .is_some_and(|wizard| selected.as_ref() == Some(&wizard.key));
             if show_again {
+                self.rollback.hidden = false;
+            } else if watched {
+                // Back to the rollback set aside; an unsent wizard on screen
+                // is dropped, a sent one is set aside in its place.
+                let current = self.rollback.wizard.take();
+                self.rollback.wizard = self.rollback.watching.take();
+                self.rollback.watching = current.filter(|wizard| wizard.step == Step::Verifying);
                 self.rollback.hidden = false;
             } else {
                 self.open_wizard();
@@ -916,13 +1009,7 @@ impl App {
                     wizard.cycle(action == Action::Increase, entry);
                 }
             }
-            Action::WizardClose | Action::FilterCancel => {
-                if wizard.is_sent() {
-                    self.rollback.hidden = true;
-                } else {
-                    self.rollback.wizard = None;
-                }
-            }
+            Action::WizardClose | Action::FilterCancel => self.close_wizard(),
             _ => {}
         }
         self.refresh_verification();

@@ -130,6 +130,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             second.push(Span::raw(format!(" {} taken {taken_at}  ", path.display())));
         }
         Mode::Live => {
+            // The offline badge already marks read-only. Live, the mode
+            // would otherwise show only when a write is rejected.
+            if app.deploy.read_only {
+                second.push(Span::styled(
+                    format!(" {} ", messages::READ_ONLY_BADGE),
+                    Style::default().fg(theme.selected_text).bg(theme.warning),
+                ));
+                second.push(Span::raw(" "));
+            }
             let age = fleet
                 .updated_at
                 .map(|t| format!("data {} ago  ", format::age(t, app.now)))

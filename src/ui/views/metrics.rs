@@ -181,7 +181,11 @@ fn metric_line(
 
 fn p99_summary(scope: &ScopeMetrics) -> String {
     match &scope.p99_ms {
-        Collected::Loaded(series) => format!("max {}", format::millis(series.max())),
+        Collected::Loaded(series) => summary_or(
+            series,
+            format!("max {}", format::millis(series.max())),
+            messages::METRIC_NO_POINTS,
+        ),
         Collected::Failed(error) if error.kind == ErrorKind::Unsupported => {
             messages::P99_UNSUPPORTED.to_string()
         }
@@ -210,17 +214,25 @@ fn scope_lines(
         "invocations",
         &spark(&s.invocations),
         width,
-        format!("sum {}", format::count(s.invocations.sum())),
+        summary_or(
+            &s.invocations,
+            format!("sum {}", format::count(s.invocations.sum())),
+            messages::METRIC_NO_POINTS,
+        ),
     ));
     lines.push(metric_line(
         app,
         "errors",
         &spark(&s.errors),
         width,
-        format!(
-            "sum {}  rate {}",
-            format::count(s.errors.sum()),
-            format::percent(s.error_rate())
+        summary_or(
+            &s.errors,
+            format!(
+                "sum {}  rate {}",
+                format::count(s.errors.sum()),
+                format::percent(s.error_rate())
+            ),
+            messages::METRIC_NO_POINTS,
         ),
     ));
     lines.push(metric_line(
@@ -241,16 +253,26 @@ fn scope_lines(
         (Some(sum), Some(count)) if count > 0.0 => Some(sum / count),
         _ => None,
     };
+    let duration = format!(
+        "avg {}  max {}",
+        format::millis(average),
+        format::millis(s.duration_max_ms.max()),
+    );
+    // The row draws the Average series and divides the Sum series by the
+    // invocations, so a point in any of the three is a value to show.
+    let duration_empty = [&s.duration_avg_ms, &s.duration_sum_ms, &s.duration_max_ms]
+        .iter()
+        .all(|series| series.points.is_empty());
     lines.push(metric_line(
         app,
         "duration",
         &spark(&s.duration_avg_ms),
         width,
-        format!(
-            "avg {}  max {}",
-            format::millis(average),
-            format::millis(s.duration_max_ms.max()),
-        ),
+        if duration_empty {
+            messages::METRIC_NO_POINTS.to_string()
+        } else {
+            duration
+        },
     ));
 
     let p99_trend = match &scope.p99_ms {

@@ -43,15 +43,23 @@ pub fn render(frame: &mut Frame, app: &App) {
         View::Hunt => hunt::render(frame, body_area, app),
     }
     footer::render(frame, footer_area, app);
+    // The verification outlives the closed wizard, and a rollback set
+    // aside for another function's wizard stays in the footer too.
+    let mut watching: Vec<String> = Vec::new();
     if let Some(wizard) = &app.rollback.wizard {
         if app.rollback.hidden {
-            // The verification outlives the closed wizard.
-            let line = ratatui::text::Line::from(rollback_wizard::status_line(wizard));
-            frame.render_widget(ratatui::widgets::Clear, footer_area);
-            frame.render_widget(ratatui::widgets::Paragraph::new(line), footer_area);
+            watching.push(rollback_wizard::status_line(wizard));
         } else {
             rollback_wizard::render(frame, body_area, app, wizard);
         }
+    }
+    if let Some(wizard) = &app.rollback.watching {
+        watching.push(rollback_wizard::status_line(wizard));
+    }
+    if !watching.is_empty() {
+        let line = ratatui::text::Line::from(watching.join("  ·  "));
+        frame.render_widget(ratatui::widgets::Clear, footer_area);
+        frame.render_widget(ratatui::widgets::Paragraph::new(line), footer_area);
     }
     if let Some(prompt) = &app.deploy.prompt {
         resume_prompt::render(frame, frame.area(), app, prompt);

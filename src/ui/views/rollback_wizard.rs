@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::rollout::preflight::Level;
+use crate::rollout::preflight::{Check, Level};
 use crate::rollout::runner::RunFailure;
 use crate::ui::app::App;
 use crate::ui::format;
@@ -114,6 +114,21 @@ fn evidence(app: &App, wizard: &RollbackWizard, lines: &mut Vec<Line<'static>>) 
                 )));
             }
         }
+    }
+
+    // A deployment that owns the alias stops the rollback whatever the
+    // target, so it is shown before the operator picks one.
+    for finding in wizard
+        .findings
+        .iter()
+        .filter(|finding| finding.check == Check::CodeDeploy && finding.level == Level::Reject)
+    {
+        lines.push(Line::default());
+        lines.push(heading(app, "CodeDeploy"));
+        lines.push(Line::from(Span::styled(
+            format!("  ✗ {}", finding.message),
+            Style::default().fg(app.theme.error),
+        )));
     }
 
     if wizard.aliases.len() > 1 {
@@ -371,6 +386,7 @@ fn hint(wizard: &RollbackWizard) -> &'static str {
     match wizard.step {
         Step::Evidence => messages::WIZARD_HINT_EVIDENCE,
         Step::Target => messages::WIZARD_HINT_TARGET,
+        Step::Preview if wizard.send_blocker().is_some() => messages::WIZARD_HINT_PREVIEW_BLOCKED,
         Step::Preview => messages::WIZARD_HINT_PREVIEW,
         Step::Confirm if wizard.production => messages::WIZARD_HINT_TYPED,
         Step::Confirm => messages::WIZARD_HINT_CONFIRM,
