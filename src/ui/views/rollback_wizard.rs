@@ -317,11 +317,28 @@ fn verification_text(wizard: &RollbackWizard) -> String {
 /// rollback.
 pub fn status_line(wizard: &RollbackWizard) -> String {
     let alias = wizard.alias().map(|a| a.name.as_str()).unwrap_or_default();
+    // The footer is one line, often shared with a second rollback, so the
+    // running state is compact. The wizard itself shows the long form.
+    let state = match &wizard.verification {
+        Some(Verification::Watching {
+            final_at,
+            minutes_final,
+            rate,
+            invocations,
+        }) => format!(
+            "watching, {minutes_final}/{} min final (all by {}), errors {} of {invocations:.0}, \
+             limit {}",
+            wizard.settings.verify_minutes,
+            final_at.format("%H:%M UTC"),
+            format::percent(*rate),
+            percent(wizard.recovery_limit())
+        ),
+        _ => verification_text(wizard),
+    };
     format!(
-        "rollback {}:{alias} → v{}: {}",
+        "rollback {}:{alias} → v{}: {state}",
         wizard.key.name,
         wizard.target.as_deref().unwrap_or("?"),
-        verification_text(wizard)
     )
 }
 
