@@ -153,6 +153,17 @@ async fn rollback_moves_alias_to_primary() {
         restore_seeded(&clients).await;
         let dirs = tempfile::tempdir().expect("temp dir");
 
+        // Without --yes and without a terminal, nothing is confirmed.
+        let unconfirmed = run_anshin(
+            dirs.path(),
+            &["rollback", "orders-api", "--alias", "live"],
+            Duration::from_secs(120),
+        );
+        assert_eq!(unconfirmed.status.code(), Some(5), "{unconfirmed:?}");
+        assert_eq!(result_json(&unconfirmed)["outcome"], "not_confirmed");
+        let alias = read_alias(&clients, "orders-api").await;
+        assert_eq!(alias.routing.len(), 1, "nothing was written");
+
         let output = run_anshin(
             dirs.path(),
             &["rollback", "orders-api", "--alias", "live", "--yes"],

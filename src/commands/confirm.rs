@@ -3,7 +3,6 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use color_eyre::Result;
-use color_eyre::eyre::bail;
 
 use crate::rollout::AliasRouting;
 
@@ -26,16 +25,18 @@ pub fn update_alias_preview(
 
 /// Asks the operator on the terminal. `--yes` confirms without asking. A
 /// production function (tag env=prod) needs its name typed; others need
-/// "y" or "yes". Without a terminal on standard input, returns an error.
+/// "y" or "yes". Without a terminal on standard input, it says why and
+/// returns false: nothing is confirmed, which is not an error.
 pub fn confirm(function: &str, production: bool, yes: bool) -> Result<bool> {
     if yes {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
-        bail!(
+        eprintln!(
             "standard input is not a terminal, so anshin cannot ask for confirmation; \
              review the preview above and run again with --yes to confirm"
         );
+        return Ok(false);
     }
     let prompt = if production {
         format!("{function} is tagged env=prod. Type the function name to confirm: ")

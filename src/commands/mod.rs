@@ -93,6 +93,18 @@ fn confirm_write(
     confirm::confirm(function, production, yes)
 }
 
+/// Reports a write the operator did not confirm: a line on standard error,
+/// the JSON result on standard output, and the exit status.
+fn not_confirmed(function: &str, alias: &str) -> u8 {
+    eprintln!("not confirmed; nothing was written");
+    print_result(&serde_json::json!({
+        "function": function,
+        "alias": alias,
+        "outcome": "not_confirmed",
+    }));
+    exit_status::NOT_STARTED
+}
+
 /// Writes the JSON result to standard output.
 fn print_result(value: &serde_json::Value) {
     println!(

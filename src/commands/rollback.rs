@@ -9,7 +9,7 @@ use serde_json::json;
 use super::confirm::update_alias_preview;
 use super::exit_status::{NEEDS_OPERATOR, NOT_STARTED, SUCCESS};
 use super::shift::{describe_alias, is_production};
-use super::{WriteContext, confirm_write, print_result};
+use super::{WriteContext, confirm_write, not_confirmed, print_result};
 use crate::aws;
 use crate::model::Alias;
 use crate::rollout::executor::{AliasSnapshot, AliasWrite, AuditLog, ExecutorError, StateStore};
@@ -118,8 +118,7 @@ pub async fn rollback(context: &WriteContext<'_>, args: &RollbackArgs) -> Result
     );
     let production = is_production(context, &args.function, &version.function_arn).await;
     if !confirm_write(context, &args.function, production, args.yes)? {
-        eprintln!("not confirmed; nothing was written");
-        return Ok(NOT_STARTED);
+        return Ok(not_confirmed(&args.function, &args.alias));
     }
 
     let executor = context.executor().await;

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::confirm::update_alias_preview;
 use super::exit_status::{NEEDS_OPERATOR, NOT_STARTED, ROLLED_BACK, SUCCESS};
-use super::{WriteContext, confirm_write, print_result};
+use super::{WriteContext, confirm_write, not_confirmed, print_result};
 use crate::aws;
 use crate::model::Alias;
 use crate::rollout::executor::{Executor, RunEnd, StateStore};
@@ -153,8 +153,7 @@ async fn start(context: &WriteContext<'_>, args: &ShiftArgs, target: &str) -> Re
     )?;
     print_plan(&rollout, &alias);
     if !confirm_write(context, &args.function, production, args.yes)? {
-        eprintln!("not confirmed; nothing was written");
-        return Ok(NOT_STARTED);
+        return Ok(not_confirmed(&args.function, &args.alias));
     }
 
     let executor = context.executor().await;
@@ -191,8 +190,7 @@ async fn resume(context: &WriteContext<'_>, args: &ShiftArgs, mut rollout: Rollo
             alias.revision_id.as_deref().unwrap_or("(none)")
         );
         if !confirm_write(context, &args.function, true, args.yes)? {
-            eprintln!("not confirmed; nothing was written");
-            return Ok(NOT_STARTED);
+            return Ok(not_confirmed(&args.function, &args.alias));
         }
         rollout.apply(Utc::now(), Event::OperatorContinue { alias })?;
     }
