@@ -25,8 +25,8 @@ pub fn update_alias_preview(
 
 /// Asks the operator on the terminal. `--yes` confirms without asking. A
 /// production function (tag env=prod) needs its name typed; others need
-/// "y" or "yes". Without a terminal on standard input, it says why and
-/// returns false: nothing is confirmed, which is not an error.
+/// "y" or "yes". Without a terminal on standard input, it prints the reason
+/// and returns false: nothing is confirmed, which is not an error.
 pub fn confirm(function: &str, production: bool, yes: bool) -> Result<bool> {
     if yes {
         return Ok(true);
