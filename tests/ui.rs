@@ -142,7 +142,7 @@ fn long_name_fits_at_160_columns() {
     // At 80 columns the name is cut with "…" and the key columns stay.
     let narrow = screen_text(&draw(&live(populated_fleet()), 80, 24));
     assert!(
-        narrow.contains("checkout-recommendation-engine-ba…"),
+        narrow.contains("checkout-recommendation-engine-b…"),
         "{narrow}"
     );
     assert!(narrow.contains("ERR 5m"), "{narrow}");

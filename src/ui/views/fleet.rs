@@ -32,7 +32,7 @@ fn width(column: Column) -> u16 {
         Column::P99 => 6,
         Column::Concurrency => 4,
         Column::Modified => 9,
-        Column::Checks => 7,
+        Column::Checks => 8,
     }
 }
 
