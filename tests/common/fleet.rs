@@ -270,6 +270,12 @@ pub fn populated_events() -> Vec<DataEvent> {
         }),
         billed_metrics: 0,
     });
+    // The checklist's resource read finished; its data stays as collected.
+    events.push(DataEvent::ResourcesDone {
+        region: REGION.to_string(),
+        at,
+        first_error: None,
+    });
     events
 }
 
