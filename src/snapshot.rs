@@ -33,6 +33,10 @@ pub enum SnapshotError {
         found: u32,
         expected: u32,
     },
+    #[error(
+        "{path} holds functions of {regions}, which its \"regions\" list does not name; add them there"
+    )]
+    RegionsMissing { path: PathBuf, regions: String },
 }
 
 /// Polls every source of every region once and returns the resulting state,
@@ -142,10 +146,26 @@ pub fn read(path: &Path) -> Result<Fleet, SnapshotError> {
             expected: SNAPSHOT_FORMAT_VERSION,
         });
     }
-    serde_json::from_str(&text).map_err(|source| SnapshotError::Parse {
+    let fleet: Fleet = serde_json::from_str(&text).map_err(|source| SnapshotError::Parse {
         path: path.to_path_buf(),
         source,
-    })
+    })?;
+
+    // Every view and report lists regions from `regions`, so functions of a
+    // region missing there would be counted but never shown.
+    let unlisted: Vec<&str> = fleet
+        .functions
+        .keys()
+        .filter(|region| !fleet.regions.contains(region))
+        .map(String::as_str)
+        .collect();
+    if !unlisted.is_empty() {
+        return Err(SnapshotError::RegionsMissing {
+            path: path.to_path_buf(),
+            regions: unlisted.join(", "),
+        });
+    }
+    Ok(fleet)
 }
 
 /// Describes an event in one line for progress output on stderr.

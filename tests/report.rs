@@ -249,6 +249,24 @@ fn open_piped_names_snapshot_gap() {
 }
 
 #[test]
+fn snapshot_unlisted_region_is_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("fleet.json");
+    // An edited file: the functions stay, the region list is emptied.
+    let mut fleet = fleet_with_open_url();
+    fleet.regions.clear();
+    anshin::snapshot::write(&fleet, &snapshot).expect("snapshot written");
+    let snapshot = snapshot.to_str().expect("UTF-8 path");
+
+    let output = anshin(dir.path(), &["report", "--snapshot", snapshot]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(output.stdout.is_empty(), "no report is printed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("holds functions of us-east-1"), "{stderr}");
+}
+
+#[test]
 fn poll_flags_rejected_on_snapshot() {
     let dir = tempfile::tempdir().expect("temp dir");
     let snapshot = dir.path().join("fleet.json");
