@@ -86,8 +86,16 @@ fn open_wizard_with(
     let Some(RunRequest::ReadPreflight { key }) = request else {
         panic!("the wizard reads its pre-flight first, got {request:?}");
     };
+    // GetAlias returns the alias as the poll read it.
+    let alias = app
+        .rollback
+        .wizard
+        .as_ref()
+        .and_then(|wizard| wizard.alias().cloned())
+        .expect("the wizard has an alias");
     app.apply_runner_event(RunnerEvent::PreflightRead {
         key,
+        alias: Ok(alias),
         codedeploy,
         provisioned,
     });
@@ -654,4 +662,33 @@ fn written_alias_updates_fleet() {
         .and_then(|aliases| aliases.iter().find(|alias| alias.name == "live"))
         .expect("live alias");
     assert_eq!(live, &rolled_back());
+}
+
+#[test]
+fn fresh_alias_replaces_polled_copy() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = cockpit(dir.path().to_path_buf());
+    press(&mut app, KeyCode::Char('b'));
+    let Some(RunRequest::ReadPreflight { key }) = app.take_wizard_request() else {
+        panic!("the wizard reads its pre-flight first");
+    };
+
+    // Someone rolled the alias back since the last poll.
+    let mut now_alias = rolled_back();
+    now_alias.revision_id = Some("rev-after-someone-else".to_string());
+    app.apply_runner_event(RunnerEvent::PreflightRead {
+        key,
+        alias: Ok(now_alias.clone()),
+        codedeploy: DeploymentCheck::Known(false),
+        provisioned: Ok(Vec::new()),
+    });
+
+    let wizard = app.rollback.wizard.as_ref().expect("wizard is open");
+    assert_eq!(wizard.alias(), Some(&now_alias));
+    let screen = draw(&app);
+    assert!(
+        screen.contains("the alias changed since the last poll"),
+        "{screen}"
+    );
+    assert!(screen.contains("rev-after-someone-else"), "{screen}");
 }

@@ -85,8 +85,8 @@ pub enum RunRequest {
         reason: String,
     },
     /// Reads what the guided rollback's pre-flight needs beyond the poll:
-    /// whether an active CodeDeploy deployment owns the alias, and the
-    /// function's provisioned concurrency. Writes nothing; the result is
+    /// the alias as it is now, whether an active CodeDeploy deployment owns
+    /// it, and the function's provisioned concurrency. Writes nothing; the result is
     /// [`RunnerEvent::PreflightRead`].
     ReadPreflight { key: AliasKey },
     /// One conditional UpdateAlias that sends all traffic to `target`, for
@@ -179,6 +179,8 @@ pub enum RunnerEvent {
     /// The reads of a [`RunRequest::ReadPreflight`].
     PreflightRead {
         key: AliasKey,
+        /// The alias as GetAlias returns it now.
+        alias: Result<Alias, aws::AwsError>,
         codedeploy: DeploymentCheck,
         /// Requested provisioned concurrency by qualifier (version number
         /// or alias name).
@@ -251,6 +253,7 @@ impl Runner {
             RunRequest::ReadPreflight { key } => {
                 self.tasks.spawn(async move {
                     let clients = &context.clients;
+                    let alias = aws::get_alias(clients, &key.function, &key.alias).await;
                     let codedeploy =
                         aws::deployment_check(clients, &key.function, &key.alias).await;
                     let provisioned = aws::list_provisioned_concurrency(clients, &key.function)
@@ -263,6 +266,7 @@ impl Runner {
                         });
                     let event = RunnerEvent::PreflightRead {
                         key,
+                        alias,
                         codedeploy,
                         provisioned,
                     };

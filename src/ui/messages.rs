@@ -179,6 +179,14 @@ pub const WIZARD_NO_SUGGESTION: &str = "  none: neither an unfinished rollout, t
 pub const WIZARD_NO_VERSIONS: &str = "  no other published version loaded";
 pub const WIZARD_CANNOT_SEND: &str = "cannot send";
 pub const WIZARD_PREFLIGHT_BLOCKS: &str = "the pre-flight finding above stops this rollback";
+pub const WIZARD_ALIAS_CHANGED: &str =
+    "the alias changed since the last poll; the wizard shows it as read just now";
+
+/// Notice of the wizard when the fresh GetAlias failed. The preview then
+/// rests on the poll's copy, and the conditional write still guards it.
+pub fn wizard_alias_unread(error: &str) -> String {
+    format!("the alias could not be read again ({error}); it is shown as last polled")
+}
 pub const WIZARD_WRITES_DISABLED: &str = "writes disabled";
 pub const WIZARD_OFFLINE: &str = "offline snapshot: the cockpit has no AWS connection; run \
      `anshin rollback FUNCTION --alias ALIAS` against the account";

@@ -337,8 +337,33 @@ impl RollbackWizard {
     }
 
     /// Recomputes the evidence, the suggestion and the pre-flight for the
-    /// selected alias.
+    /// selected alias, and asks the runner for the pre-flight reads.
     fn select_alias(&mut self, entry: &FunctionEntry) {
+        self.recompute(entry);
+        let Some(alias) = self.alias().cloned() else {
+            return;
+        };
+
+        // The poll reads neither CodeDeploy nor provisioned concurrency, so
+        // the runner reads them for this alias, with the alias itself.
+        let unread = if self.offline {
+            messages::deploy::CODEDEPLOY_OFFLINE
+        } else {
+            messages::deploy::CODEDEPLOY_NOT_READ
+        };
+        self.codedeploy = DeploymentCheck::Unknown(unread.to_string());
+        self.provisioned = None;
+        if !self.offline {
+            self.outbox = Some(RunRequest::ReadPreflight {
+                key: AliasKey::new(&self.key.name, &alias.name),
+            });
+        }
+        self.refresh_findings();
+    }
+
+    /// Recomputes the evidence, the suggestion and the target for the
+    /// selected alias.
+    fn recompute(&mut self, entry: &FunctionEntry) {
         self.evidence.versions.clear();
         self.evidence.metrics_note = None;
         self.suggestion = None;
@@ -370,22 +395,6 @@ impl RollbackWizard {
             .suggestion
             .as_ref()
             .map(|suggestion| suggestion.version.clone());
-
-        // The poll reads neither CodeDeploy nor provisioned concurrency, so
-        // the runner reads them for this alias.
-        let unread = if self.offline {
-            messages::deploy::CODEDEPLOY_OFFLINE
-        } else {
-            messages::deploy::CODEDEPLOY_NOT_READ
-        };
-        self.codedeploy = DeploymentCheck::Unknown(unread.to_string());
-        self.provisioned = None;
-        if !self.offline {
-            self.outbox = Some(RunRequest::ReadPreflight {
-                key: AliasKey::new(&self.key.name, &alias.name),
-            });
-        }
-        self.refresh_findings();
     }
 
     /// Runs the pre-flight on what the cockpit has read: the poll's function
@@ -600,16 +609,23 @@ impl RollbackWizard {
         self.step = Step::Executing;
     }
 
-    /// Takes the runner's result of the write this wizard sent. Returns
-    /// true when the event was this wizard's.
-    pub fn on_runner_event(&mut self, event: &RunnerEvent, now: DateTime<Utc>) -> bool {
+    /// Takes the runner's pre-flight reads and the result of the write this
+    /// wizard sent. `entry` is the function as the poll has it, for the
+    /// evidence. Returns true when the event was this wizard's.
+    pub fn on_runner_event(
+        &mut self,
+        event: &RunnerEvent,
+        now: DateTime<Utc>,
+        entry: Option<&FunctionEntry>,
+    ) -> bool {
         if let RunnerEvent::PreflightRead {
             key,
+            alias,
             codedeploy,
             provisioned,
         } = event
         {
-            return self.on_preflight_read(key, codedeploy, provisioned);
+            return self.on_preflight_read(key, alias, codedeploy, provisioned, entry);
         }
         let RunnerEvent::AliasWritten { key, result } = event else {
             return false;
@@ -640,8 +656,10 @@ impl RollbackWizard {
     fn on_preflight_read(
         &mut self,
         key: &AliasKey,
+        alias: &Result<Alias, AwsError>,
         codedeploy: &DeploymentCheck,
         provisioned: &Result<Vec<(String, u32)>, AwsError>,
+        entry: Option<&FunctionEntry>,
     ) -> bool {
         let current = key.function == self.key.name
             && self.alias().is_some_and(|alias| alias.name == key.alias);
@@ -650,6 +668,24 @@ impl RollbackWizard {
         }
         self.codedeploy = codedeploy.clone();
         self.provisioned = Some(provisioned.clone());
+
+        // The poll's copy of the alias can be a minute old. The preview and
+        // the write's RevisionId must show the alias as it is now.
+        match alias {
+            Ok(fresh) if self.alias() != Some(fresh) => {
+                self.record_alias_write(fresh);
+                // Past the evidence step the operator has seen a target, so
+                // only the evidence step gets a new suggestion.
+                if let (Step::Evidence, Some(entry)) = (self.step, entry) {
+                    self.recompute(entry);
+                }
+                self.notice = Some(messages::WIZARD_ALIAS_CHANGED.to_string());
+            }
+            Ok(_) => {}
+            Err(error) => {
+                self.notice = Some(messages::wizard_alias_unread(&error.to_string()));
+            }
+        }
         self.refresh_findings();
         true
     }
@@ -806,7 +842,8 @@ impl App {
         let Some(wizard) = self.rollback.wizard.as_mut() else {
             return false;
         };
-        if !wizard.on_runner_event(event, now) {
+        let entry = self.fleet.entry(&wizard.key);
+        if !wizard.on_runner_event(event, now, entry) {
             return false;
         }
         if let RunnerEvent::AliasWritten {
