@@ -192,6 +192,32 @@ fn metrics_tab_with_data() {
 }
 
 #[test]
+fn chart_title_colours_its_lines() {
+    let app = metrics_tab(drill_metrics());
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("test terminal");
+    terminal
+        .draw(|frame| views::render(frame, &app))
+        .expect("frame renders");
+    let buffer = terminal.backend().buffer();
+
+    // The title row holds "invocations and errors"; each word takes its
+    // line's colour, as the chart has no legend box.
+    let colour_of = |word: &str| {
+        (0..buffer.area.height).find_map(|y| {
+            let row: String = (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            let title = row.find("function: ")?;
+            let at = row[title..].find(word)? + title;
+            let x = row[..at].chars().count() as u16;
+            Some(buffer[(x, y)].fg)
+        })
+    };
+    assert_eq!(colour_of("invocations"), Some(app.theme.accent));
+    assert_eq!(colour_of("errors"), Some(app.theme.error));
+}
+
+#[test]
 fn metrics_tab_without_data() {
     let app = metrics_tab(empty_drill_metrics());
     let text = screen(&app, 120, 40);

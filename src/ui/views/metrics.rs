@@ -121,10 +121,15 @@ fn render_chart(frame: &mut Frame, area: Rect, app: &App, metrics: &DrillMetrics
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(Style::default().fg(app.theme.border))
-                .title(format!(
-                    " function: invocations and errors per {} s ",
-                    metrics.period_s
-                )),
+                // The title names each line in its own colour: a legend box
+                // would cover the newest points of a chart this low.
+                .title(Line::from(vec![
+                    Span::raw(" function: "),
+                    Span::styled("invocations", Style::default().fg(app.theme.accent)),
+                    Span::raw(" and "),
+                    Span::styled("errors", Style::default().fg(app.theme.error)),
+                    Span::raw(format!(" per {} s ", metrics.period_s)),
+                ])),
         )
         .x_axis(
             Axis::default()
