@@ -692,3 +692,41 @@ fn fresh_alias_replaces_polled_copy() {
     );
     assert!(screen.contains("rev-after-someone-else"), "{screen}");
 }
+
+#[test]
+fn verification_names_limit_basis() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = cockpit(dir.path().to_path_buf());
+    sent_and_written(&mut app);
+
+    // v12 failed 3 % of its calls before the rollback: the limit is twice
+    // that, above the guard's 1 % floor, and the text names its source.
+    let wizard = app.rollback.wizard.as_mut().expect("open");
+    let stable = wizard
+        .evidence
+        .versions
+        .iter_mut()
+        .find(|version| version.version == "12")
+        .expect("v12 in the evidence");
+    stable.invocations = Some(1000.0);
+    stable.errors = Some(30.0);
+
+    let wizard = app.rollback.wizard.as_ref().expect("open");
+    assert!((wizard.recovery_limit() - 0.06).abs() < 1e-9);
+    let screen = draw(&app);
+    assert!(
+        screen.contains("limit 6.0% (v12's 3.0% before, times 2)"),
+        "{screen}"
+    );
+
+    // Without a rate for v12, the guard's maximum applies and is named.
+    let wizard = app.rollback.wizard.as_mut().expect("open");
+    for version in &mut wizard.evidence.versions {
+        version.invocations = None;
+    }
+    let screen = draw(&app);
+    assert!(
+        screen.contains("(the guard's maximum: no error rate of v12 before)"),
+        "{screen}"
+    );
+}

@@ -696,18 +696,41 @@ impl RollbackWizard {
     /// rate, it returns the guard's absolute maximum.
     pub fn recovery_limit(&self) -> f64 {
         let thresholds = &self.settings.thresholds;
-        let stable = self.target.as_ref().and_then(|target| {
-            self.evidence
-                .versions
-                .iter()
-                .find(|version| &version.version == target)
-                .and_then(VersionEvidence::error_rate)
-        });
-        match stable {
+        match self.stable_rate() {
             Some(rate) => {
                 (rate * thresholds.max_error_rate_ratio).max(thresholds.ratio_min_error_rate)
             }
             None => thresholds.max_error_rate,
+        }
+    }
+
+    /// The target version's error rate in the evidence, before the rollback.
+    fn stable_rate(&self) -> Option<f64> {
+        let target = self.target.as_ref()?;
+        self.evidence
+            .versions
+            .iter()
+            .find(|version| &version.version == target)
+            .and_then(VersionEvidence::error_rate)
+    }
+
+    /// Explains [`Self::recovery_limit`] in a few words, since it comes from
+    /// one of three rules and the numbers alone do not say which.
+    pub fn recovery_limit_basis(&self) -> String {
+        let thresholds = &self.settings.thresholds;
+        let target = self.target.as_deref().unwrap_or("?");
+        match self.stable_rate() {
+            Some(rate)
+                if rate * thresholds.max_error_rate_ratio >= thresholds.ratio_min_error_rate =>
+            {
+                format!(
+                    "v{target}'s {:.1}% before, times {}",
+                    rate * 100.0,
+                    thresholds.max_error_rate_ratio
+                )
+            }
+            Some(_) => "the guard's floor for ratios".to_string(),
+            None => format!("the guard's maximum: no error rate of v{target} before"),
         }
     }
 

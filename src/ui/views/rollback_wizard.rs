@@ -273,6 +273,19 @@ fn verification_text(wizard: &RollbackWizard) -> String {
     let minutes = wizard.settings.verify_minutes;
     match &wizard.verification {
         None => format!("watching the error rate for {minutes} min after the rollback"),
+        // CloudWatch data of a minute is final only after the guard's lag,
+        // so the first minutes after the write have nothing to show yet.
+        Some(Verification::Watching {
+            final_at,
+            minutes_final: 0,
+            ..
+        }) => format!(
+            "waiting for final metrics: none of the {minutes} min after the rollback is final \
+             yet (all final at {}); limit {} ({})",
+            final_at.format("%H:%M:%S UTC"),
+            percent(wizard.recovery_limit()),
+            wizard.recovery_limit_basis()
+        ),
         Some(Verification::Watching {
             final_at,
             minutes_final,
@@ -280,10 +293,12 @@ fn verification_text(wizard: &RollbackWizard) -> String {
             invocations,
         }) => format!(
             "watching: {minutes_final} of {minutes} min have final metrics (all final at {}); \
-             error rate so far {} over {invocations:.0} invocations, stable level at most {}",
+             error rate so far {} over {invocations:.0} invocations, stable level at most {} \
+             ({})",
             final_at.format("%H:%M:%S UTC"),
             format::percent(*rate),
-            percent(wizard.recovery_limit())
+            percent(wizard.recovery_limit()),
+            wizard.recovery_limit_basis()
         ),
         Some(Verification::Recovered {
             rate,
@@ -291,9 +306,10 @@ fn verification_text(wizard: &RollbackWizard) -> String {
             limit,
         }) => format!(
             "recovered: error rate {} over {invocations:.0} invocations in {minutes} min, \
-             at or below the stable level of {}",
+             at or below the stable level of {} ({})",
             percent(*rate),
-            percent(*limit)
+            percent(*limit),
+            wizard.recovery_limit_basis()
         ),
         Some(Verification::NotRecovered {
             rate,
@@ -301,10 +317,11 @@ fn verification_text(wizard: &RollbackWizard) -> String {
             limit,
         }) => format!(
             "not recovered: error rate {} over {invocations:.0} invocations in {minutes} min, \
-             above the stable level of {}; the errors may come from the target version too, \
-             or from outside the function",
+             above the stable level of {} ({}); the errors may come from the target version \
+             too, or from outside the function",
             percent(*rate),
-            percent(*limit)
+            percent(*limit),
+            wizard.recovery_limit_basis()
         ),
         Some(Verification::NoTraffic) => format!(
             "no invocations in the {minutes} min after the rollback, so the error rate cannot \
@@ -320,6 +337,15 @@ pub fn status_line(wizard: &RollbackWizard) -> String {
     // The footer is one line, often shared with a second rollback, so the
     // running state is compact. The wizard itself shows the long form.
     let state = match &wizard.verification {
+        Some(Verification::Watching {
+            final_at,
+            minutes_final: 0,
+            ..
+        }) => format!(
+            "watching, no minute final yet (all by {}), limit {}",
+            final_at.format("%H:%M UTC"),
+            percent(wizard.recovery_limit())
+        ),
         Some(Verification::Watching {
             final_at,
             minutes_final,
