@@ -78,7 +78,7 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
         format: ReportFormat,
-        /// Exit with status 3 when a failure (not a warning) at this severity
+        /// Exit with status 1 when a failure (not a warning) at this severity
         /// or above exists: info, low, medium, high or critical.
         #[arg(long, value_name = "SEVERITY", value_parser = crate::report::parse_severity)]
         fail_on: Option<crate::checks::Severity>,

@@ -300,8 +300,9 @@ fn reject_poll_flags(cli: &Cli, command: &str) -> Option<ExitCode> {
 }
 
 /// Exit status of `anshin report --fail-on` when a failure reaches the
-/// threshold; 1 stays the status of an error and 2 that of a usage error.
-const FAIL_ON_EXIT_STATUS: u8 = 3;
+/// threshold. It is 1, as for an error, because a CI gate must stop on
+/// either; standard error says which one happened. Usage errors exit 2.
+const FAIL_ON_EXIT_STATUS: u8 = 1;
 
 /// Fails when the directory that `path` would be written into does not
 /// exist. `-` (standard output) and a bare file name always pass.

@@ -180,7 +180,7 @@ fn fail_on_sets_exit_status() {
         dir.path(),
         &["report", "--snapshot", snapshot, "--fail-on", "high"],
     );
-    assert_eq!(failing.status.code(), Some(3), "{failing:?}");
+    assert_eq!(failing.status.code(), Some(1), "{failing:?}");
     let stdout = String::from_utf8_lossy(&failing.stdout);
     assert!(stdout.starts_with("# anshin checklist report"), "{stdout}");
     let stderr = String::from_utf8_lossy(&failing.stderr);

@@ -353,7 +353,7 @@ async fn checklist_finds_planted_problems() {
 
 #[test]
 #[ignore = "needs the sandbox endpoint: run sandbox/test"]
-fn report_fail_on_high_exits_3() {
+fn report_fail_on_high_exits_1() {
     let endpoint = endpoint();
     let dir = tempfile::tempdir().expect("temp dir");
     let output = Command::new(env!("CARGO_BIN_EXE_anshin"))
@@ -366,7 +366,7 @@ fn report_fail_on_high_exits_3() {
 
     assert_eq!(
         output.status.code(),
-        Some(3),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );

@@ -85,7 +85,7 @@ fn fail_on_critical_passes_once_the_planted_problems_are_fixed() {
     let before = report_fail_on_critical();
     assert_eq!(
         before.status.code(),
-        Some(3),
+        Some(1),
         "planted critical problems should fail the gate: {}",
         String::from_utf8_lossy(&before.stderr)
     );
