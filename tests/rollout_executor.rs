@@ -259,3 +259,42 @@ async fn successful_write_is_audited() {
         saved.phase
     );
 }
+
+#[tokio::test]
+async fn alias_changed_while_baking_stops() {
+    // The first step writes 10 % to version 13. While it bakes, another
+    // operator rolls the alias back to version 12 alone.
+    let update = mock!(Lambda::update_alias).then_http_response(|| {
+        http_response(200, JSON, alias_body("12", r#"{"13":0.1}"#, "rev-2"))
+    });
+    let rolled_back = mock!(Lambda::get_alias)
+        .then_http_response(|| http_response(200, JSON, alias_body("12", "{}", "rev-3")));
+    let alarms = no_alarms();
+    let clients = clients(&[&update, &rolled_back], &[&alarms]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut rollout = plan(Strategy::canary(10, 5));
+
+    let end = executor(&clients, dir.path(), false)
+        .run(&mut rollout, &mut |_| {})
+        .await
+        .expect("the run ends");
+
+    let RunEnd::NeedsOperator { conflict, .. } = end else {
+        panic!("expected NeedsOperator, got {end:?}");
+    };
+    assert!(
+        matches!(conflict, Conflict::AliasChanged { .. }),
+        "{conflict:?}"
+    );
+    assert_eq!(update.num_calls(), 1, "nothing is written over the change");
+    assert!(rolled_back.num_calls() >= 1);
+    let saved = StateStore::new(dir.path())
+        .load("orders-api", "live")
+        .expect("state reads")
+        .expect("state was saved");
+    assert!(
+        matches!(saved.phase, Phase::Conflict { .. }),
+        "{:?}",
+        saved.phase
+    );
+}

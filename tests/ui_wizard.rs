@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use anshin::aws::{AwsError, ErrorKind};
 use anshin::model::{Alias, FunctionKey, FunctionMetrics, MetricSeries, RoutingWeight};
-use anshin::rollout::executor::{AliasSnapshot, AuditIdentity, AuditLog, AuditRecord};
+use anshin::rollout::executor::{AliasSnapshot, AuditIdentity, AuditLog, AuditRecord, WriteKind};
 use anshin::rollout::preflight::DeploymentCheck;
 use anshin::rollout::runner::{AliasKey, RunFailure, RunRequest, RunnerEvent};
 use anshin::ui::app::{App, Mode, View};
@@ -268,6 +268,7 @@ fn audit_record(before: Alias, after: Alias, at: DateTime<Utc>) -> AuditRecord {
         before: AliasSnapshot::from_alias(&before),
         after: AliasSnapshot::from_alias(&after),
         reason: "shift step 1 of 2 (Canary10Percent5Minutes)".to_string(),
+        kind: WriteKind::Shift,
         outcome: "succeeded".to_string(),
         error: None,
     }

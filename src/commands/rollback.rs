@@ -12,10 +12,12 @@ use super::shift::{describe_alias, is_production};
 use super::{WriteContext, confirm_write, not_confirmed, print_result};
 use crate::aws;
 use crate::model::Alias;
-use crate::rollout::executor::{AliasSnapshot, AliasWrite, AuditLog, ExecutorError, StateStore};
+use crate::rollout::executor::{
+    AliasSnapshot, AliasWrite, AuditLog, AuditRecord, ExecutorError, StateStore, WriteKind,
+};
 use crate::rollout::preflight::{self, Level, RollbackInput};
-use crate::rollout::target::suggest_target;
-use crate::rollout::{AliasRouting, Event, WriteFailure, is_published_version};
+use crate::rollout::target::{brought_in, current_version, suggest_target};
+use crate::rollout::{AliasRouting, Event, Rollout, WriteFailure, is_published_version};
 
 /// The arguments of `anshin rollback`.
 #[derive(Debug, Clone)]
@@ -47,17 +49,16 @@ pub async fn rollback(context: &WriteContext<'_>, args: &RollbackArgs) -> Result
             let records = AuditLog::new(&context.state_dir)
                 .records()
                 .wrap_err("cannot read the audit log")?;
-            let suggested = suggest_target(&args.function, &alias, unfinished.as_ref(), &records)
-                .ok_or_else(|| {
-                color_eyre::eyre::eyre!(
-                    "no stable version known for {}:{}: the alias sends all traffic to \
-                         version {} and neither an unfinished rollout nor the audit log names an \
-                         earlier one; pass --to VERSION",
-                    args.function,
-                    args.alias,
-                    alias.function_version
-                )
-            })?;
+            let Some(suggested) =
+                suggest_target(&args.function, &alias, unfinished.as_ref(), &records)
+            else {
+                bail!(no_target_message(
+                    &args.function,
+                    &alias,
+                    unfinished.as_ref(),
+                    &records
+                ));
+            };
             eprintln!("rollback target: {suggested}");
             suggested.version
         }
@@ -129,6 +130,7 @@ pub async fn rollback(context: &WriteContext<'_>, args: &RollbackArgs) -> Result
         routing: &routing,
         expected_revision_id: &revision_id,
         reason: format!("rollback requested by the operator to version {target}"),
+        kind: WriteKind::Rollback,
     };
     let written = match executor.write_alias(write).await {
         Ok(written) => written,
@@ -287,4 +289,34 @@ mod tests {
         );
         assert!(findings.iter().all(|f| f.level == Level::Warn));
     }
+}
+
+/// Explains why no rollback target is known. After a rollback the version
+/// before it is the one rolled back from, so the message names that rollback
+/// and does not offer it.
+fn no_target_message(
+    function: &str,
+    alias: &Alias,
+    unfinished: Option<&Rollout>,
+    records: &[AuditRecord],
+) -> String {
+    let current = current_version(alias, unfinished);
+    if let Some(record) = brought_in(records, function, &alias.name, &current)
+        .filter(|record| record.kind == WriteKind::Rollback)
+    {
+        return format!(
+            "version {current} is on {function}:{} because of a rollback at {} ({}); rolling \
+             back again would restore the version that rollback took off. Pass --to VERSION \
+             to choose the target yourself",
+            alias.name,
+            record.time.format("%Y-%m-%d %H:%M UTC"),
+            record.reason
+        );
+    }
+    format!(
+        "no stable version known for {function}:{}: the alias sends all traffic to version \
+         {current} and neither an unfinished rollout nor the audit log names an earlier one; \
+         pass --to VERSION",
+        alias.name
+    )
 }

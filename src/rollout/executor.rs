@@ -147,6 +147,18 @@ pub struct AuditIdentity {
     pub region: String,
 }
 
+/// The purpose of an UpdateAlias: a shift step or a rollback.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteKind {
+    /// A step of a shift towards a new version. Lines written before the
+    /// field existed read as this.
+    #[default]
+    Shift,
+    /// A rollback: by the guard, the wizard or `anshin rollback`.
+    Rollback,
+}
+
 /// One line of `<state dir>/audit.log`: one UpdateAlias attempt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
@@ -160,6 +172,8 @@ pub struct AuditRecord {
     /// The requested routing, with the RevisionId Lambda returned.
     pub after: AliasSnapshot,
     pub reason: String,
+    #[serde(default)]
+    pub kind: WriteKind,
     /// `succeeded`, `failed` or `refused_read_only`.
     pub outcome: String,
     pub error: Option<String>,
@@ -285,6 +299,7 @@ pub struct AliasWrite<'a> {
     pub routing: &'a AliasRouting,
     pub expected_revision_id: &'a str,
     pub reason: String,
+    pub kind: WriteKind,
 }
 
 /// Sends writes, persists state and keeps the audit log.
@@ -308,6 +323,7 @@ impl Executor<'_> {
             before: write.before.clone(),
             after: AliasSnapshot::from_routing(write.routing, None),
             reason: write.reason.clone(),
+            kind: write.kind,
             outcome: String::new(),
             error: None,
         };
@@ -376,6 +392,22 @@ impl Executor<'_> {
                     self.store.save(rollout)?;
                 }
             }
+            // While a step bakes, someone else (a second anshin, the console)
+            // may roll the alias back. Reading it on every check stops the
+            // rollout there, instead of judging a version that no longer
+            // gets traffic and writing over that change later.
+            if matches!(rollout.phase, Phase::Baking { .. }) {
+                match aws::get_alias(self.clients, &rollout.function_name, &rollout.alias_name)
+                    .await
+                {
+                    Ok(alias) => {
+                        rollout.apply(Utc::now(), Event::AliasRead(alias))?;
+                        self.store.save(rollout)?;
+                    }
+                    Err(error) => progress(format!("warning: cannot read the alias: {error}")),
+                }
+            }
+
             let now = Utc::now();
             let observations = self.observe(rollout, now, progress).await;
             let decision = decide(rollout, now, &observations);
@@ -439,7 +471,7 @@ impl Executor<'_> {
         decision: &Decision,
         progress: &mut (dyn FnMut(String) + Send),
     ) -> Result<(), ExecutorError> {
-        let (routing, expected_revision_id, reason) = match decision {
+        let (routing, expected_revision_id, reason, kind) = match decision {
             Decision::ApplyWeights {
                 step,
                 routing,
@@ -453,12 +485,18 @@ impl Executor<'_> {
                     rollout.steps.len(),
                     rollout.strategy
                 ),
+                WriteKind::Shift,
             ),
             Decision::RollBack {
                 reason,
                 routing,
                 expected_revision_id,
-            } => (routing, expected_revision_id, format!("rollback: {reason}")),
+            } => (
+                routing,
+                expected_revision_id,
+                format!("rollback: {reason}"),
+                WriteKind::Rollback,
+            ),
             _ => return Ok(()),
         };
         let Some(write) = decision.write() else {
@@ -477,6 +515,7 @@ impl Executor<'_> {
             routing,
             expected_revision_id,
             reason: reason.clone(),
+            kind,
         };
         if self.read_only {
             // Reject the write before the state records it as in flight.

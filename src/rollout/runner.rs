@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 
 use super::executor::{
     AliasSnapshot, AliasWrite, AuditIdentity, AuditLog, Executor, ExecutorError, RunEnd, RunHooks,
-    StateStore,
+    StateStore, WriteKind,
 };
 use super::guard::{Evaluation, Observations};
 use super::machine::Decision;
@@ -625,6 +625,7 @@ async fn set_alias(
         routing: &routing,
         expected_revision_id: &revision_id,
         reason,
+        kind: WriteKind::Rollback,
     };
     match executor.write_alias(write).await {
         Ok(alias) => Ok(Box::new(alias)),

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::executor::{AliasSnapshot, AuditRecord};
+use super::executor::{AliasSnapshot, AuditRecord, WriteKind};
 use super::state::Rollout;
 use crate::model::Alias;
 
@@ -84,6 +84,23 @@ pub fn recent_removal<'a>(
     })
 }
 
+/// Finds the latest successful write that put `version` onto the alias,
+/// which routed none of its traffic to it before.
+pub fn brought_in<'a>(
+    records: &'a [AuditRecord],
+    function: &str,
+    alias: &str,
+    version: &str,
+) -> Option<&'a AuditRecord> {
+    records
+        .iter()
+        .rev()
+        .filter(|record| {
+            record.function == function && record.alias == alias && record.outcome == "succeeded"
+        })
+        .find(|record| routes_to(&record.after, version) && !routes_to(&record.before, version))
+}
+
 /// The version of `snapshot` other than `current` that took the most
 /// traffic.
 fn stable_in(snapshot: &AliasSnapshot, current: &str) -> Option<String> {
@@ -128,15 +145,11 @@ pub fn suggest_target(
         });
     }
 
-    let from_audit = records
-        .iter()
-        .rev()
-        .filter(|record| {
-            record.function == function
-                && record.alias == alias.name
-                && record.outcome == "succeeded"
-        })
-        .find(|record| routes_to(&record.after, &current) && !routes_to(&record.before, &current))
+    let from_audit = brought_in(records, function, &alias.name, &current)
+        // A rollback brought the current version in, so the version before
+        // it is the one rolled back from: suggesting it would undo the
+        // rollback.
+        .filter(|record| record.kind != WriteKind::Rollback)
         .and_then(|record| {
             let version = stable_in(&record.before, &current)?;
             Some(SuggestedTarget {
@@ -177,7 +190,7 @@ mod tests {
 
     use super::*;
     use crate::model::RoutingWeight;
-    use crate::rollout::executor::AuditIdentity;
+    use crate::rollout::executor::{AuditIdentity, WriteKind};
 
     fn alias(version: &str, extra: Option<(&str, f64)>) -> Alias {
         Alias {
@@ -208,6 +221,7 @@ mod tests {
             before: AliasSnapshot::from_alias(before),
             after: AliasSnapshot::from_alias(after),
             reason: "shift step 1 of 2 (Canary10Percent5Minutes)".to_string(),
+            kind: WriteKind::Shift,
             outcome: outcome.to_string(),
             error: None,
         }
@@ -230,6 +244,38 @@ mod tests {
         assert_eq!(suggested.version, "4");
         assert_eq!(suggested.source, TargetSource::AuditLog);
         assert!(suggested.reason.contains("2026-03-01 09:30 UTC"));
+    }
+
+    #[test]
+    fn rollback_is_not_undone() {
+        // The alias went 3 -> 4 by a shift, then 4 -> 3 by a rollback.
+        let mut rollback = record(&alias("4", None), &alias("3", None), "succeeded");
+        rollback.kind = WriteKind::Rollback;
+        let records = vec![
+            record(&alias("3", None), &alias("4", None), "succeeded"),
+            rollback,
+        ];
+
+        let suggested = suggest_target("cart-api", &alias("3", None), None, &records);
+
+        assert_eq!(suggested, None);
+        let found = brought_in(&records, "cart-api", "live", "3").expect("the rollback");
+        assert_eq!(found.kind, WriteKind::Rollback);
+    }
+
+    #[test]
+    fn old_audit_lines_read_as_shifts() {
+        let mut line =
+            serde_json::to_value(record(&alias("3", None), &alias("4", None), "succeeded"))
+                .expect("encodes");
+        let removed = line
+            .as_object_mut()
+            .and_then(|object| object.remove("kind"));
+        assert_eq!(removed, Some(serde_json::json!("shift")));
+
+        let read: AuditRecord = serde_json::from_value(line).expect("decodes");
+
+        assert_eq!(read.kind, WriteKind::Shift);
     }
 
     #[test]
