@@ -222,6 +222,36 @@ async fn rollback_preflight(
     Ok(findings)
 }
 
+/// Explains why no rollback target is known. After a rollback the version
+/// before it is the one rolled back from, so the message names that rollback
+/// and does not offer it.
+fn no_target_message(
+    function: &str,
+    alias: &Alias,
+    unfinished: Option<&Rollout>,
+    records: &[AuditRecord],
+) -> String {
+    let current = current_version(alias, unfinished);
+    if let Some(record) = brought_in(records, function, &alias.name, &current)
+        .filter(|record| record.kind == WriteKind::Rollback)
+    {
+        return format!(
+            "version {current} is on {function}:{} because of a rollback at {} ({}); rolling \
+             back again would restore the version that rollback took off. Pass --to VERSION \
+             to choose the target yourself",
+            alias.name,
+            record.time.format("%Y-%m-%d %H:%M UTC"),
+            record.reason
+        );
+    }
+    format!(
+        "no stable version known for {function}:{}: the alias sends all traffic to version \
+         {current} and neither an unfinished rollout nor the audit log names an earlier one; \
+         pass --to VERSION",
+        alias.name
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,34 +319,4 @@ mod tests {
         );
         assert!(findings.iter().all(|f| f.level == Level::Warn));
     }
-}
-
-/// Explains why no rollback target is known. After a rollback the version
-/// before it is the one rolled back from, so the message names that rollback
-/// and does not offer it.
-fn no_target_message(
-    function: &str,
-    alias: &Alias,
-    unfinished: Option<&Rollout>,
-    records: &[AuditRecord],
-) -> String {
-    let current = current_version(alias, unfinished);
-    if let Some(record) = brought_in(records, function, &alias.name, &current)
-        .filter(|record| record.kind == WriteKind::Rollback)
-    {
-        return format!(
-            "version {current} is on {function}:{} because of a rollback at {} ({}); rolling \
-             back again would restore the version that rollback took off. Pass --to VERSION \
-             to choose the target yourself",
-            alias.name,
-            record.time.format("%Y-%m-%d %H:%M UTC"),
-            record.reason
-        );
-    }
-    format!(
-        "no stable version known for {function}:{}: the alias sends all traffic to version \
-         {current} and neither an unfinished rollout nor the audit log names an earlier one; \
-         pass --to VERSION",
-        alias.name
-    )
 }
