@@ -85,6 +85,11 @@ pub struct EmfDocument {
     pub timestamp_ms: Option<i64>,
     pub metrics: Vec<EmfMetric>,
     pub problems: Vec<EmfProblem>,
+    /// The function version that wrote the document, from the name of its
+    /// log stream (`2026/12/05/[13]…`). The document has no version field,
+    /// so [`parse_emf`] leaves it `None` and the log summary sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 impl EmfDocument {
@@ -105,6 +110,7 @@ pub fn parse_emf(message: &str) -> Option<EmfDocument> {
         timestamp_ms: metadata.get("Timestamp").and_then(Value::as_i64),
         metrics: Vec::new(),
         problems: Vec::new(),
+        version: None,
     };
     for directive in directives {
         read_directive(&root, directive, &mut document);
@@ -114,7 +120,7 @@ pub fn parse_emf(message: &str) -> Option<EmfDocument> {
 
 fn read_directive(root: &Map<String, Value>, directive: &Value, document: &mut EmfDocument) {
     let Some(namespace) = directive.get("Namespace").and_then(Value::as_str) else {
-        document.problems.push(EmfProblem::MissingNamespace);
+        note(&mut document.problems, EmfProblem::MissingNamespace);
         return;
     };
     let dimension_sets = read_dimension_sets(root, directive, &mut document.problems);
@@ -125,11 +131,12 @@ fn read_directive(root: &Map<String, Value>, directive: &Value, document: &mut E
         .map(Vec::as_slice)
         .unwrap_or_default();
     if definitions.len() > MAX_METRIC_DEFINITIONS {
-        document
-            .problems
-            .push(EmfProblem::TooManyMetricDefinitions {
+        note(
+            &mut document.problems,
+            EmfProblem::TooManyMetricDefinitions {
                 count: definitions.len(),
-            });
+            },
+        );
     }
     for definition in definitions.iter().take(MAX_METRIC_DEFINITIONS) {
         let Some(name) = definition.get("Name").and_then(Value::as_str) else {
@@ -137,26 +144,35 @@ fn read_directive(root: &Map<String, Value>, directive: &Value, document: &mut E
         };
         let values = match root.get(name) {
             None => {
-                document.problems.push(EmfProblem::MissingMetricValue {
-                    metric: name.to_string(),
-                });
+                note(
+                    &mut document.problems,
+                    EmfProblem::MissingMetricValue {
+                        metric: name.to_string(),
+                    },
+                );
                 continue;
             }
             Some(value) => match metric_values(value) {
                 Some(values) => values,
                 None => {
-                    document.problems.push(EmfProblem::InvalidMetricValue {
-                        metric: name.to_string(),
-                    });
+                    note(
+                        &mut document.problems,
+                        EmfProblem::InvalidMetricValue {
+                            metric: name.to_string(),
+                        },
+                    );
                     continue;
                 }
             },
         };
         if values.len() > MAX_VALUES_PER_METRIC {
-            document.problems.push(EmfProblem::TooManyValues {
-                metric: name.to_string(),
-                count: values.len(),
-            });
+            note(
+                &mut document.problems,
+                EmfProblem::TooManyValues {
+                    metric: name.to_string(),
+                    count: values.len(),
+                },
+            );
             continue;
         }
         document.metrics.push(EmfMetric {
@@ -197,7 +213,10 @@ fn read_dimension_sets(
             .map(|keys| keys.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         if keys.len() > MAX_DIMENSION_KEYS {
-            problems.push(EmfProblem::TooManyDimensionKeys { count: keys.len() });
+            note(
+                problems,
+                EmfProblem::TooManyDimensionKeys { count: keys.len() },
+            );
             continue;
         }
         let mut dimensions = BTreeMap::new();
@@ -208,15 +227,21 @@ fn read_dimension_sets(
                     dimensions.insert(key.to_string(), value);
                 }
                 Some(_) => {
-                    problems.push(EmfProblem::EmptyDimensionValue {
-                        dimension: key.to_string(),
-                    });
+                    note(
+                        problems,
+                        EmfProblem::EmptyDimensionValue {
+                            dimension: key.to_string(),
+                        },
+                    );
                     dropped = true;
                 }
                 None => {
-                    problems.push(EmfProblem::MissingDimensionValue {
-                        dimension: key.to_string(),
-                    });
+                    note(
+                        problems,
+                        EmfProblem::MissingDimensionValue {
+                            dimension: key.to_string(),
+                        },
+                    );
                     dropped = true;
                 }
             }
@@ -227,6 +252,14 @@ fn read_dimension_sets(
         }
     }
     resolved
+}
+
+/// Adds `problem` unless the document already has it, so a key shared by
+/// two dimension sets or two directives counts once per document.
+fn note(problems: &mut Vec<EmfProblem>, problem: EmfProblem) {
+    if !problems.contains(&problem) {
+        problems.push(problem);
+    }
 }
 
 /// Converts a dimension value as CloudWatch reads it: strings as they are, numbers
@@ -276,6 +309,61 @@ mod tests {
                 "orders-api".to_string()
             )])]
         );
+    }
+
+    /// Builds the document that the sandbox's orders-api writes, with the
+    /// given `environment` value.
+    fn orders_document(environment: &str) -> String {
+        format!(
+            r#"{{"_aws": {{"Timestamp": 1796448014539, "CloudWatchMetrics": [{{"Namespace": "shop/orders", "Dimensions": [["environment", "service"]], "Metrics": [{{"Name": "OrdersPlaced", "Unit": "Count"}}]}}]}}, "environment": "{environment}", "service": "orders-api", "OrdersPlaced": [1], "requestId": "d1bade32-428c-4ac6-a066-6ccbd2719ed2"}}
+"#
+        )
+    }
+
+    #[test]
+    fn filled_dimension_set_kept() {
+        let parsed = parse_emf(&orders_document("production")).expect("an EMF document");
+        assert!(parsed.is_valid(), "{:?}", parsed.problems);
+        assert_eq!(parsed.version, None);
+        assert_eq!(
+            parsed.metrics[0].dimension_sets,
+            vec![BTreeMap::from([
+                ("environment".to_string(), "production".to_string()),
+                ("service".to_string(), "orders-api".to_string()),
+            ])]
+        );
+    }
+
+    #[test]
+    fn empty_value_drops_only_its_own_document() {
+        // Parsing a broken document first must not change how the next,
+        // valid one is read.
+        let broken = parse_emf(&orders_document("")).expect("an EMF document");
+        let valid = parse_emf(&orders_document("production")).expect("an EMF document");
+        assert_eq!(broken.metrics[0].dimension_sets, vec![BTreeMap::new()]);
+        assert_eq!(broken.problems.len(), 1);
+        assert!(valid.is_valid());
+        assert_eq!(valid.metrics[0].dimension_sets[0].len(), 2);
+    }
+
+    #[test]
+    fn shared_key_reported_once() {
+        // `service` is empty in both sets and in both directives: one
+        // problem for the document, and one published set without
+        // dimensions per directive.
+        let directive = r#"{"Namespace":"orders","Dimensions":[["service"],["service","stage"]],"Metrics":[{"Name":"Latency"}]}"#;
+        let line = format!(
+            r#"{{"_aws":{{"CloudWatchMetrics":[{directive},{directive}]}},"service":"","stage":"1","Latency":3}}"#
+        );
+        let parsed = parse_emf(&line).expect("an EMF document");
+        assert_eq!(
+            parsed.problems,
+            vec![EmfProblem::EmptyDimensionValue {
+                dimension: "service".to_string()
+            }]
+        );
+        assert_eq!(parsed.metrics.len(), 2);
+        assert_eq!(parsed.metrics[0].dimension_sets, vec![BTreeMap::new()]);
     }
 
     #[test]

@@ -6,8 +6,11 @@ use super::emf::parse_emf;
 use super::invocation::{InvocationLog, Outcome};
 use crate::model::{EmfSample, LogProblem, LogsData};
 
-/// Most EMF documents kept, newest first.
-const MAX_EMF_SAMPLES: usize = 20;
+/// Max EMF documents kept, newest first. The Logs tab counts its lines over
+/// all kept documents, so they are picked by age only.
+// NOTE: 500 is an estimate. It covers a 30-minute window up to about 16
+// documents a minute, and of a busier function only the last minutes.
+pub const MAX_EMF_DOCUMENTS: usize = 500;
 /// Most errors and timeouts kept, newest first.
 const MAX_PROBLEMS: usize = 100;
 
@@ -85,7 +88,8 @@ pub fn summarize(window: LogsWindow, events: &[LogEvent]) -> LogsData {
                 .entry(id.to_string())
                 .or_insert_with(|| version.to_string());
         }
-        if let Some(document) = parse_emf(&event.message) {
+        if let Some(mut document) = parse_emf(&event.message) {
+            document.version = version.map(str::to_string);
             data.emf.push(EmfSample {
                 timestamp: event.timestamp_ms.and_then(DateTime::from_timestamp_millis),
                 document,
@@ -158,15 +162,12 @@ pub fn summarize(window: LogsWindow, events: &[LogEvent]) -> LogsData {
             .then_with(|| a.request_id.cmp(&b.request_id))
     });
     data.problems.truncate(MAX_PROBLEMS);
-    // Documents with a problem come first, so the valid documents of a busy
-    // stable version cannot crowd a canary's broken ones out of the sample.
-    data.emf.sort_by_key(|sample| {
-        (
-            sample.document.is_valid(),
-            std::cmp::Reverse(sample.timestamp),
-        )
-    });
-    data.emf.truncate(MAX_EMF_SAMPLES);
+    // Keep the newest documents whatever their content, so the tab's counts
+    // are shares of the function's output. The tab names the versions that
+    // wrote each line, so a canary's broken documents stay attributable.
+    data.emf
+        .sort_by_key(|sample| std::cmp::Reverse(sample.timestamp));
+    data.emf.truncate(MAX_EMF_DOCUMENTS);
     data
 }
 
@@ -274,6 +275,76 @@ mod tests {
         let data = summarize(window(), &sample());
         assert_eq!(data.emf.len(), 1);
         assert!(!data.emf[0].document.is_valid());
+        assert_eq!(data.emf[0].document.version.as_deref(), Some("12"));
+    }
+
+    /// Builds the sandbox's orders-api document: version 13 writes an empty
+    /// `environment`, version 12 `production`.
+    fn orders_emf(ms: i64, version: &str) -> LogEvent {
+        let environment = if version == "13" { "" } else { "production" };
+        event(
+            ms,
+            &format!("2026/12/05/[{version}]0123abcd"),
+            &format!(
+                "{{\"_aws\":{{\"Timestamp\":{ms},\"CloudWatchMetrics\":[{{\"Namespace\":\"shop/orders\",\"Dimensions\":[[\"environment\",\"service\"]],\"Metrics\":[{{\"Name\":\"OrdersPlaced\",\"Unit\":\"Count\"}}]}}]}},\"environment\":\"{environment}\",\"service\":\"orders-api\",\"OrdersPlaced\":[1]}}\n"
+            ),
+        )
+    }
+
+    #[test]
+    fn emf_sample_not_picked_by_content() {
+        // 60 documents, every third from the canary. A sample that kept
+        // broken documents first would keep 20 broken ones only.
+        let events: Vec<LogEvent> = (0..60)
+            .map(|n| orders_emf(1_000 + n, if n % 3 == 0 { "13" } else { "12" }))
+            .collect();
+        let data = summarize(window(), &events);
+        assert_eq!(data.emf.len(), 60);
+        let broken: Vec<&EmfSample> = data
+            .emf
+            .iter()
+            .filter(|sample| !sample.document.is_valid())
+            .collect();
+        assert_eq!(broken.len(), 20);
+        assert!(
+            broken
+                .iter()
+                .all(|sample| sample.document.version.as_deref() == Some("13"))
+        );
+        assert!(data.emf.iter().all(|sample| sample.document.is_valid()
+            == (sample.document.version.as_deref() == Some("12"))));
+        assert!(
+            data.emf
+                .windows(2)
+                .all(|pair| pair[0].timestamp >= pair[1].timestamp),
+            "newest first"
+        );
+    }
+
+    #[test]
+    fn emf_cap_keeps_newest() {
+        // Events arrive oldest first, as FilterLogEvents returns them.
+        let total = MAX_EMF_DOCUMENTS as i64 + 40;
+        let events: Vec<LogEvent> = (0..total)
+            .map(|n| orders_emf(1_000 + n, if n < 40 { "13" } else { "12" }))
+            .collect();
+        let data = summarize(window(), &events);
+        assert_eq!(data.emf.len(), MAX_EMF_DOCUMENTS);
+        assert_eq!(
+            data.emf[0].timestamp,
+            DateTime::from_timestamp_millis(1_000 + total - 1)
+        );
+        // The 40 oldest documents, all broken, are dropped: a broken
+        // document is not kept for its content.
+        assert!(data.emf.iter().all(|sample| sample.document.is_valid()));
+    }
+
+    #[test]
+    fn emf_without_stream_version() {
+        let mut event = orders_emf(1_000, "13");
+        event.log_stream = None;
+        let data = summarize(window(), &[event]);
+        assert_eq!(data.emf[0].document.version, None);
     }
 
     #[test]

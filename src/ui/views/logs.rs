@@ -2,6 +2,8 @@
 //! starts, memory use and embedded-metric-format documents, all from the
 //! function's log group.
 
+use std::collections::BTreeMap;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -10,7 +12,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::aws::ErrorKind;
 use crate::logs::Outcome;
-use crate::model::{FunctionEntry, LogsData};
+use crate::logs::summary::MAX_EMF_DOCUMENTS;
+use crate::model::{EmfSample, FunctionEntry, LogsData};
 use crate::poll::MAX_LOG_PAGES;
 use crate::ui::app::App;
 use crate::ui::format::{self, NO_DATA};
@@ -223,56 +226,31 @@ fn memory(app: &App, data: &LogsData, lines: &mut Vec<Line<'_>>) {
 }
 
 /// One line per distinct metric and problem, with how many documents had
-/// it, because a function writes the same document on every invocation.
+/// it and which versions wrote them, because a function writes the same
+/// document on every invocation.
 fn embedded_metrics(app: &App, data: &LogsData, lines: &mut Vec<Line<'_>>) {
     lines.push(Line::default());
-    lines.push(section(app, "Embedded metrics (EMF)".to_string()));
     if data.emf.is_empty() {
+        lines.push(section(app, "Embedded metrics (EMF)".to_string()));
         lines.push(Line::from(format!("  {}", messages::NO_EMF)));
         return;
     }
-    // Distinct lines in the order first seen (newest first), each with the
-    // newest values and the number of documents.
-    struct Distinct {
-        text: String,
-        problem: bool,
-        newest_values: Option<String>,
-        documents: usize,
-    }
-    let mut distinct: Vec<Distinct> = Vec::new();
-    for sample in &data.emf {
-        let metrics = sample.document.metrics.iter().map(|metric| {
-            let values: Vec<String> = metric.values.iter().map(f64::to_string).collect();
-            (metric_text(metric), false, Some(values.join(", ")))
-        });
-        let problems = sample
-            .document
-            .problems
-            .iter()
-            .map(|problem| (format!("⚠ {problem}"), true, None));
-        for (text, problem, values) in metrics.chain(problems) {
-            match distinct.iter_mut().find(|known| known.text == text) {
-                Some(known) => known.documents += 1,
-                None => distinct.push(Distinct {
-                    text,
-                    problem,
-                    newest_values: values,
-                    documents: 1,
-                }),
-            }
-        }
-    }
-    for item in distinct {
+    let documents = data.emf.len();
+    let scope = if documents >= MAX_EMF_DOCUMENTS {
+        format!("the {documents} newest documents in the window")
+    } else if documents == 1 {
+        "1 document in the window".to_string()
+    } else {
+        format!("{documents} documents in the window")
+    };
+    lines.push(section(app, format!("Embedded metrics (EMF), {scope}")));
+    for item in distinct_emf_lines(&data.emf) {
         let values = item
             .newest_values
+            .as_ref()
             .map(|values| format!("  newest = {values}"))
             .unwrap_or_default();
-        let text = format!(
-            "  {}{values}  (in {} of {} documents)",
-            item.text,
-            item.documents,
-            data.emf.len()
-        );
+        let text = format!("  {}{values}  ({})", item.text, item.share_text(documents));
         let line = if item.problem {
             Line::from(Span::styled(text, Style::default().fg(app.theme.warning)))
         } else {
@@ -280,6 +258,101 @@ fn embedded_metrics(app: &App, data: &LogsData, lines: &mut Vec<Line<'_>>) {
         };
         lines.push(line);
     }
+}
+
+/// One distinct metric or problem line of the EMF section.
+#[derive(Debug, Clone, PartialEq)]
+struct EmfLine {
+    text: String,
+    problem: bool,
+    /// The values of the newest document with the metric.
+    newest_values: Option<String>,
+    /// Documents with the line; each counts once however often it has it.
+    documents: usize,
+    /// Documents by the version that wrote them, `None` for a log stream
+    /// whose name carries no version.
+    by_version: BTreeMap<Option<String>, usize>,
+}
+
+impl EmfLine {
+    /// Formats the share, such as "in 6 of 20 documents, all from version
+    /// 13". Versions appear only where the log streams name them.
+    fn share_text(&self, total: usize) -> String {
+        let noun = if total == 1 { "document" } else { "documents" };
+        let share = format!("in {} of {total} {noun}", self.documents);
+        let mut versions: Vec<(&Option<String>, &usize)> = self.by_version.iter().collect();
+        if versions.iter().all(|(version, _)| version.is_none()) {
+            return share;
+        }
+        if let [(Some(version), _)] = versions.as_slice() {
+            return format!("{share}, all from version {version}");
+        }
+        // Most documents first, then by version number.
+        versions.sort_by(|a, b| {
+            b.1.cmp(a.1)
+                .then_with(|| version_order(a.0).cmp(&version_order(b.0)))
+        });
+        let parts: Vec<String> = versions
+            .iter()
+            .map(|(version, count)| match version {
+                Some(version) => format!("{count} from version {version}"),
+                None => format!("{count} from a stream without a version"),
+            })
+            .collect();
+        format!("{share}: {}", parts.join(", "))
+    }
+}
+
+/// Orders numbered versions by number, before `$LATEST` and unknown ones.
+fn version_order(version: &Option<String>) -> (u8, u64, String) {
+    match version.as_deref() {
+        Some(text) => match text.parse::<u64>() {
+            Ok(number) => (0, number, String::new()),
+            Err(_) => (1, 0, text.to_string()),
+        },
+        None => (2, 0, String::new()),
+    }
+}
+
+/// Collects the distinct lines in the order first seen, newest document
+/// first.
+fn distinct_emf_lines(samples: &[EmfSample]) -> Vec<EmfLine> {
+    let mut distinct: Vec<EmfLine> = Vec::new();
+    for sample in samples {
+        let document = &sample.document;
+        let metrics = document.metrics.iter().map(|metric| {
+            let values: Vec<String> = metric.values.iter().map(f64::to_string).collect();
+            (metric_text(metric), false, Some(values.join(", ")))
+        });
+        let problems = document
+            .problems
+            .iter()
+            .map(|problem| (format!("⚠ {problem}"), true, None));
+        let mut seen_in_document: Vec<String> = Vec::new();
+        for (text, problem, values) in metrics.chain(problems) {
+            if seen_in_document.contains(&text) {
+                continue;
+            }
+            let index = match distinct.iter().position(|known| known.text == text) {
+                Some(index) => index,
+                None => {
+                    distinct.push(EmfLine {
+                        text: text.clone(),
+                        problem,
+                        newest_values: values,
+                        documents: 0,
+                        by_version: BTreeMap::new(),
+                    });
+                    distinct.len() - 1
+                }
+            };
+            let item = &mut distinct[index];
+            item.documents += 1;
+            *item.by_version.entry(document.version.clone()).or_default() += 1;
+            seen_in_document.push(text);
+        }
+    }
+    distinct
 }
 
 /// "shop/orders OrdersPlaced Count {service=orders-api}", as CloudWatch
@@ -312,7 +385,104 @@ fn metric_text(metric: &crate::logs::EmfMetric) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::timeout_label;
+    use super::*;
+    use crate::logs::parse_emf;
+
+    /// Builds an orders-api document written by `version`, with the given
+    /// `environment` value and count of placed orders.
+    fn sample(version: Option<&str>, environment: &str, placed: u32) -> EmfSample {
+        let line = format!(
+            r#"{{"_aws":{{"CloudWatchMetrics":[{{"Namespace":"shop/orders","Dimensions":[["environment","service"]],"Metrics":[{{"Name":"OrdersPlaced","Unit":"Count"}}]}}]}},"environment":"{environment}","service":"orders-api","OrdersPlaced":[{placed}]}}"#
+        );
+        let mut document = parse_emf(&line).expect("an EMF document");
+        document.version = version.map(str::to_string);
+        EmfSample {
+            timestamp: None,
+            document,
+        }
+    }
+
+    fn share(lines: &[EmfLine], prefix: &str, total: usize) -> String {
+        lines
+            .iter()
+            .find(|line| line.text.starts_with(prefix))
+            .map(|line| line.share_text(total))
+            .unwrap_or_else(|| panic!("no line {prefix}: {lines:?}"))
+    }
+
+    #[test]
+    fn emf_lines_grouped_by_version() {
+        // 20 documents, newest first: 6 broken ones from the canary among
+        // 14 valid ones from the stable version.
+        let samples: Vec<EmfSample> = (0..20)
+            .map(|n| {
+                if n % 3 == 0 && n < 18 {
+                    sample(Some("13"), "", 0)
+                } else {
+                    sample(Some("12"), "production", 1)
+                }
+            })
+            .collect();
+        let lines = distinct_emf_lines(&samples);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(
+            share(&lines, "⚠ dimension `environment`", 20),
+            "in 6 of 20 documents, all from version 13"
+        );
+        assert_eq!(
+            share(&lines, "shop/orders OrdersPlaced Count  no dimensions", 20),
+            "in 6 of 20 documents, all from version 13"
+        );
+        assert_eq!(
+            share(
+                &lines,
+                "shop/orders OrdersPlaced Count  {environment=production, service=orders-api}",
+                20
+            ),
+            "in 14 of 20 documents, all from version 12"
+        );
+        // The newest document is the canary's, with no order placed.
+        assert_eq!(lines[0].newest_values.as_deref(), Some("0"));
+        assert_eq!(lines[2].newest_values.as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn emf_lines_from_several_versions() {
+        let samples = vec![
+            sample(Some("14"), "", 0),
+            sample(Some("13"), "", 0),
+            sample(Some("13"), "", 0),
+            sample(None, "", 0),
+            sample(Some("$LATEST"), "", 0),
+        ];
+        let lines = distinct_emf_lines(&samples);
+        assert_eq!(
+            share(&lines, "⚠", 5),
+            "in 5 of 5 documents: 2 from version 13, 1 from version 14, 1 from version $LATEST, 1 from a stream without a version"
+        );
+        let unknown = vec![sample(None, "", 0), sample(None, "production", 1)];
+        let lines = distinct_emf_lines(&unknown);
+        assert_eq!(share(&lines, "⚠", 2), "in 1 of 2 documents");
+    }
+
+    #[test]
+    fn emf_line_counted_once_per_document() {
+        // Two directives with the same metric and the same empty key: one
+        // document, counted once on each line.
+        let line = r#"{"_aws":{"CloudWatchMetrics":[{"Namespace":"ns","Dimensions":[["env"]],"Metrics":[{"Name":"M"}]},{"Namespace":"ns","Dimensions":[["env"]],"Metrics":[{"Name":"M"}]}]},"env":"","M":1}"#;
+        let mut document = parse_emf(line).expect("an EMF document");
+        document.version = Some("7".to_string());
+        let samples = vec![EmfSample {
+            timestamp: None,
+            document,
+        }];
+        let lines = distinct_emf_lines(&samples);
+        assert!(lines.iter().all(|line| line.documents == 1), "{lines:?}");
+        assert_eq!(
+            share(&lines, "⚠", 1),
+            "in 1 of 1 document, all from version 7"
+        );
+    }
 
     #[test]
     fn timeout_at_limit_label() {
