@@ -660,6 +660,38 @@ fn case08_image_runtime_not_applicable() {
 
 // Case 11: runtime identifiers are an open set.
 
+/// OBS-004 on the case-08 configuration as Lambda returns it, and with
+/// LoggingConfig left out as moto does. Both log in the default Text format,
+/// so both get the advisory verdict, and only the evidence differs.
+#[test]
+fn case08_log_format_default_when_not_returned() {
+    let case = read_case("08-config-image-package-no-runtime");
+    let returned = function_from_configuration(&case["Configuration"]);
+    let mut configuration = case["Configuration"].clone();
+    configuration
+        .as_object_mut()
+        .expect("a configuration object")
+        .remove("LoggingConfig");
+    let omitted = function_from_configuration(&configuration);
+    assert_eq!(omitted.log_format, None);
+
+    let resources = FunctionResources::default();
+    let account = AccountResources::default();
+    let config = ChecksConfig::default();
+    let verdict = |function: &Function| {
+        let input = CheckInput::new(function, &resources, &account, check_day());
+        evaluate("OBS-004", &input, &config)
+    };
+    let (returned, omitted) = (verdict(&returned), verdict(&omitted));
+    assert_eq!(returned.status, Status::Warn);
+    assert_eq!(omitted.status, Status::Warn);
+    assert_eq!(evidence(&returned, "log_format"), Some("Text"));
+    assert_eq!(
+        evidence(&omitted, "log_format"),
+        Some("Text (not returned; Lambda's default)")
+    );
+}
+
 fn runtime_verdict(
     runtime: Option<&str>,
     package_type: PackageType,

@@ -130,16 +130,31 @@ fn failure_alarms(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
     Ok(verdict)
 }
 
+/// The log format Lambda uses when `LoggingConfig` names none.
+const DEFAULT_LOG_FORMAT: &str = "Text";
+
 fn json_logs(input: &CheckInput, _: &ChecksConfig) -> Evaluation {
-    let Some(format) = input.function.log_format.as_deref() else {
-        return Err(Verdict::missing("log format"));
+    // Every function that ListFunctions returned has an ARN; without one
+    // the configuration was not read.
+    if input.function.arn.is_empty() {
+        return Err(Verdict::missing("function configuration"));
+    }
+    // Plain text is Lambda's default log format. Some endpoints, such as
+    // moto, leave LoggingConfig out, and the Overview tab then shows the
+    // default too.
+    let (format, evidence) = match input.function.log_format.as_deref() {
+        Some(format) => (format, format.to_string()),
+        None => (
+            DEFAULT_LOG_FORMAT,
+            format!("{DEFAULT_LOG_FORMAT} (not returned; Lambda's default)"),
+        ),
     };
     Ok(if format.eq_ignore_ascii_case("JSON") {
         Verdict::pass("logs are JSON")
     } else {
         Verdict::warn("logs are plain text")
     }
-    .with("log_format", format))
+    .with("log_format", evidence))
 }
 
 #[cfg(test)]
@@ -241,13 +256,49 @@ mod tests {
         }
     }
 
+    fn log_format_evidence(verdict: &Verdict) -> Option<&str> {
+        verdict
+            .evidence
+            .iter()
+            .find(|evidence| evidence.name == "log_format")
+            .map(|evidence| evidence.value.as_str())
+    }
+
     #[test]
     fn log_format_table() {
-        for (format, expected) in [("JSON", Status::Pass), ("Text", Status::Warn)] {
+        for (format, expected) in [
+            ("JSON", Status::Pass),
+            ("json", Status::Pass),
+            ("Text", Status::Warn),
+        ] {
             let mut fixture = Fixture::new();
             fixture.function.log_format = Some(format.to_string());
             let verdict = RULES[3].evaluate(&fixture.input(), &ChecksConfig::default());
             assert_eq!(verdict.status, expected, "{format}");
+            assert_eq!(log_format_evidence(&verdict), Some(format));
         }
+    }
+
+    #[test]
+    fn log_format_absent_is_lambda_default() {
+        // moto leaves LoggingConfig out, so the function logs in Lambda's
+        // default Text format.
+        let mut fixture = Fixture::new();
+        fixture.function.log_format = None;
+        let verdict = RULES[3].evaluate(&fixture.input(), &ChecksConfig::default());
+        assert_eq!(verdict.status, Status::Warn);
+        assert_eq!(
+            log_format_evidence(&verdict),
+            Some("Text (not returned; Lambda's default)")
+        );
+    }
+
+    #[test]
+    fn log_format_unknown_without_configuration() {
+        let mut fixture = Fixture::new();
+        fixture.function.log_format = None;
+        fixture.function.arn = String::new();
+        let verdict = RULES[3].evaluate(&fixture.input(), &ChecksConfig::default());
+        assert!(verdict.is_unknown(), "{verdict:?}");
     }
 }
