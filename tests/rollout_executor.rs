@@ -10,7 +10,7 @@ use anshin::model::Alias;
 use anshin::rollout::executor::{
     AuditIdentity, AuditLog, AuditRecord, Executor, ExecutorError, RunEnd, StateStore,
 };
-use anshin::rollout::{Conflict, Outcome, Phase, Rollout, RolloutConfig, Strategy};
+use anshin::rollout::{Conflict, Event, Outcome, Phase, Rollout, RolloutConfig, Strategy};
 use aws_sdk_cloudwatch::Client as CloudWatch;
 use aws_sdk_lambda::Client as Lambda;
 use aws_smithy_mocks::{Rule, RuleMode, mock};
@@ -294,6 +294,55 @@ async fn alias_changed_while_baking_stops() {
         .expect("state was saved");
     assert!(
         matches!(saved.phase, Phase::Conflict { .. }),
+        "{:?}",
+        saved.phase
+    );
+}
+
+#[tokio::test]
+async fn rollout_ended_elsewhere_is_adopted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut rollout = plan(Strategy::canary(10, 5));
+    // What `anshin rollback` in another shell saves for this rollout.
+    let mut ended = rollout.clone();
+    ended
+        .apply(
+            Utc::now(),
+            Event::RollBackRequested {
+                reason: "rolled back from another shell".to_string(),
+            },
+        )
+        .expect("the rollout aborts");
+    let state_dir = dir.path().to_path_buf();
+    let update = mock!(Lambda::update_alias).then_http_response(|| {
+        http_response(200, JSON, alias_body("12", r#"{"13":0.1}"#, "rev-2"))
+    });
+    // The other process saves its state while this one reads the alias.
+    let rolled_back = mock!(Lambda::get_alias).then_http_response(move || {
+        StateStore::new(&state_dir)
+            .save(&ended)
+            .expect("state saved");
+        http_response(200, JSON, alias_body("12", "{}", "rev-3"))
+    });
+    let alarms = no_alarms();
+    let clients = clients(&[&update, &rolled_back], &[&alarms]);
+
+    let end = executor(&clients, dir.path(), false)
+        .run(&mut rollout, &mut |_| {})
+        .await
+        .expect("the run ends");
+
+    assert!(
+        matches!(end, RunEnd::Finished(Outcome::Aborted { .. })),
+        "{end:?}"
+    );
+    assert_eq!(update.num_calls(), 1, "nothing is written over the change");
+    let saved = StateStore::new(dir.path())
+        .load("orders-api", "live")
+        .expect("state reads")
+        .expect("state was saved");
+    assert!(
+        matches!(saved.phase, Phase::Aborted { .. }),
         "{:?}",
         saved.phase
     );

@@ -400,12 +400,22 @@ impl Executor<'_> {
                 match aws::get_alias(self.clients, &rollout.function_name, &rollout.alias_name)
                     .await
                 {
-                    Ok(alias) => {
-                        rollout.apply(Utc::now(), Event::AliasRead(alias))?;
-                        self.store.save(rollout)?;
-                    }
+                    Ok(alias) => rollout.apply(Utc::now(), Event::AliasRead(alias))?,
                     Err(error) => progress(format!("warning: cannot read the alias: {error}")),
                 }
+
+                // `anshin rollback` in another shell also ends the rollout in
+                // the state file. That record wins: adopting it finishes
+                // this run, and saving over it would revive the rollout.
+                if let Some(stored) = self.ended_elsewhere(rollout) {
+                    progress(format!(
+                        "the rollout was ended by another process: {}",
+                        stored.phase.name()
+                    ));
+                    *rollout = stored;
+                    continue;
+                }
+                self.store.save(rollout)?;
             }
 
             let now = Utc::now();
@@ -463,6 +473,17 @@ impl Executor<'_> {
             }
         }
         Err(ExecutorError::TooManyIterations(MAX_ITERATIONS))
+    }
+
+    /// Returns the saved copy of `rollout` when another process has ended
+    /// it since this run last saved it.
+    fn ended_elsewhere(&self, rollout: &Rollout) -> Option<Rollout> {
+        let stored = self
+            .store
+            .load(&rollout.function_name, &rollout.alias_name)
+            .ok()
+            .flatten()?;
+        (stored.created_at == rollout.created_at && stored.phase.is_terminal()).then_some(stored)
     }
 
     async fn perform_write(

@@ -103,8 +103,8 @@ pub mod deploy {
     pub const OFFLINE: &str =
         "offline snapshot: writes are disabled; open the live cockpit to shift traffic";
     pub const MULTI_REGION: &str = "writes are disabled: the cockpit reads several regions; restart it with a single --region to shift traffic";
-    pub const READ_ONLY: &str = "read-only mode: anshin rejects every alias write (set by `read_only` or \
-         `read_only_profiles` in the [rollout] config table)";
+    pub const READ_ONLY: &str = "read-only mode: anshin rejects every alias write (set by --read-only, \
+         or by `read_only` or `read_only_profiles` in the [rollout] config table)";
     pub const FORM_INCOMPLETE: &str =
         "choose an alias and a target version first (the function has none loaded yet)";
     pub const PREPARING: &str = "running pre-flight and reading the alias…";
