@@ -81,6 +81,14 @@ fn executor<'a>(clients: &'a RegionClients, state_dir: &Path, read_only: bool) -
     }
 }
 
+/// Loads the rollout state that the executor saved for orders-api:live.
+fn saved_state(state_dir: &Path) -> Rollout {
+    StateStore::new(state_dir)
+        .load("orders-api", "live")
+        .expect("state reads")
+        .expect("state was saved")
+}
+
 fn audit_records(state_dir: &Path) -> Vec<AuditRecord> {
     AuditLog::new(state_dir).records().expect("audit log reads")
 }
@@ -135,10 +143,7 @@ async fn precondition_failed_stops_without_retry() {
         records[0].error
     );
 
-    let saved = StateStore::new(dir.path())
-        .load("orders-api", "live")
-        .expect("state reads")
-        .expect("state was saved");
+    let saved = saved_state(dir.path());
     assert!(
         matches!(saved.phase, Phase::Conflict { .. }),
         "{:?}",
@@ -249,10 +254,7 @@ async fn successful_write_is_audited() {
         record.reason
     );
 
-    let saved = StateStore::new(dir.path())
-        .load("orders-api", "live")
-        .expect("state reads")
-        .expect("state was saved");
+    let saved = saved_state(dir.path());
     assert!(
         matches!(saved.phase, Phase::Completed { .. }),
         "{:?}",
@@ -288,10 +290,7 @@ async fn alias_changed_while_baking_stops() {
     );
     assert_eq!(update.num_calls(), 1, "nothing is written over the change");
     assert!(rolled_back.num_calls() >= 1);
-    let saved = StateStore::new(dir.path())
-        .load("orders-api", "live")
-        .expect("state reads")
-        .expect("state was saved");
+    let saved = saved_state(dir.path());
     assert!(
         matches!(saved.phase, Phase::Conflict { .. }),
         "{:?}",
@@ -337,10 +336,7 @@ async fn rollout_ended_elsewhere_is_adopted() {
         "{end:?}"
     );
     assert_eq!(update.num_calls(), 1, "nothing is written over the change");
-    let saved = StateStore::new(dir.path())
-        .load("orders-api", "live")
-        .expect("state reads")
-        .expect("state was saved");
+    let saved = saved_state(dir.path());
     assert!(
         matches!(saved.phase, Phase::Aborted { .. }),
         "{:?}",

@@ -74,11 +74,8 @@ pub fn recent_removal<'a>(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<&'a AuditRecord> {
     let since = now - chrono::TimeDelta::hours(RECENT_REMOVAL_HOURS);
-    records.iter().rev().find(|record| {
-        record.function == function
-            && record.alias == alias
-            && record.outcome == "succeeded"
-            && record.time >= since
+    successful_writes(records, function, alias).find(|record| {
+        record.time >= since
             && routes_to(&record.before, version)
             && !routes_to(&record.after, version)
     })
@@ -92,13 +89,19 @@ pub fn brought_in<'a>(
     alias: &str,
     version: &str,
 ) -> Option<&'a AuditRecord> {
-    records
-        .iter()
-        .rev()
-        .filter(|record| {
-            record.function == function && record.alias == alias && record.outcome == "succeeded"
-        })
+    successful_writes(records, function, alias)
         .find(|record| routes_to(&record.after, version) && !routes_to(&record.before, version))
+}
+
+/// Lists the succeeded writes to `function:alias`, newest first.
+fn successful_writes<'a>(
+    records: &'a [AuditRecord],
+    function: &str,
+    alias: &str,
+) -> impl Iterator<Item = &'a AuditRecord> {
+    records.iter().rev().filter(move |record| {
+        record.function == function && record.alias == alias && record.outcome == "succeeded"
+    })
 }
 
 /// The version of `snapshot` other than `current` that took the most
