@@ -293,7 +293,7 @@ async fn subnet_zones_use_filter() {
     .await
     .expect("subnets read");
 
-    // A deleted subnet is missing from the answer rather than failing it.
+    // A deleted subnet is missing from the response rather than failing it.
     assert_eq!(
         zones,
         BTreeMap::from([("subnet-a".to_string(), "us-east-1a".to_string())])

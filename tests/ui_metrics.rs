@@ -200,8 +200,8 @@ fn chart_title_colours_its_lines() {
         .expect("frame renders");
     let buffer = terminal.backend().buffer();
 
-    // The title row holds "invocations and errors"; each word takes its
-    // line's colour, as the chart has no legend box.
+    // The title row contains "invocations and errors". Each word takes its
+    // line's colour, because the chart has no legend box.
     let colour_of = |word: &str| {
         (0..buffer.area.height).find_map(|y| {
             let row: String = (0..buffer.area.width)

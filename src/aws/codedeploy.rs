@@ -86,8 +86,8 @@ impl ActiveDeployment {
 /// resource's `Properties`, because a Lambda AppSpec contains exactly one
 /// function resource and no YAML parser is among the dependencies.
 // NOTE: the YAML reading ignores anchors, multi-line scalars and flow
-// mappings; such an AppSpec yields `None`, which the pre-flight reports as
-// "cannot tell which alias it shifts" and asks the operator.
+// mappings. Such an AppSpec yields `None`, which the pre-flight reports as
+// "cannot tell which alias it shifts" for the operator to confirm.
 pub fn parse_appspec(content: &str) -> Option<AppSpecLambda> {
     let trimmed = content.trim_start();
     if trimmed.starts_with('{') {

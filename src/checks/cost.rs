@@ -119,7 +119,7 @@ fn worst_day(
         .map(|(day, part, count)| (day, part, count, days))
 }
 
-/// The first UTC day of the daily-rate window.
+/// Returns the first UTC day of the daily-rate window.
 fn window_start(input: &CheckInput) -> NaiveDate {
     (input.now - Duration::days(WINDOW_DAYS)).date_naive()
 }

@@ -337,7 +337,7 @@ impl RollbackWizard {
     }
 
     /// Recomputes the evidence, the suggestion and the pre-flight for the
-    /// selected alias, and asks the runner for the pre-flight reads.
+    /// selected alias, and queues a request for the runner's pre-flight reads.
     fn select_alias(&mut self, entry: &FunctionEntry) {
         self.recompute(entry);
         let Some(alias) = self.alias().cloned() else {
@@ -704,7 +704,8 @@ impl RollbackWizard {
         }
     }
 
-    /// The target version's error rate in the evidence, before the rollback.
+    /// Returns the target version's error rate from the evidence, before the
+    /// rollback.
     fn stable_rate(&self) -> Option<f64> {
         let target = self.target.as_ref()?;
         self.evidence

@@ -26,7 +26,7 @@ fn stale_after(source: Source) -> Duration {
 
 // "checks" is the read of policies, URLs, mappings, alarms and logs that
 // the checklist needs. Until it is done, the CHECKS column counts too few
-// failures, so the status line says so.
+// failures, so the status line shows the read as loading.
 const REGION_SOURCES: [Source; 6] = [
     Source::Functions,
     Source::Aliases,
